@@ -1,0 +1,48 @@
+"""The ``zhmend`` command. The library logs; this module alone prints and exits.
+
+Exit status: 0 all good, 1 some input could not be processed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+#: Sub-commands, each a module in zhmend.commands with ``add_parser`` and ``run``.
+COMMANDS = ["fix"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zhmend",
+        description="Mend noisy Chinese web text: injected pinyin, mechanical script "
+        "conversion, ASCII punctuation, invisible and injected junk.",
+    )
+    parser.add_argument("--version", action="version", version=f"zhmend {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = importlib.import_module(f"zhmend.commands.{name}")
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        print("zhmend: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `zhmend fix big.txt | head`: the reader left; not an error of ours.
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

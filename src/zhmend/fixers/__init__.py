@@ -1,0 +1,30 @@
+"""The fixers, in the order they run. Each is ``(text, ctx) -> list[Edit]``.
+
+Order matters: invisible characters go first (they hide patterns and crash OpenCC),
+annotations come off before the script is restored (their readings steer it) and before
+punctuation (so ``會(huì),,`` is seen as ``會,,``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..edits import Edit
+from .base import Context
+from .invisible import strip_invisible
+from .junk import strip_injected_junk
+from .pinyin import strip_pinyin_annotations
+from .punctuation import repair_punctuation
+from .script import restore_script
+
+Fixer = Callable[[str, Context], list[Edit]]
+
+FIXERS: dict[str, Fixer] = {
+    "strip_invisible": strip_invisible,
+    "strip_injected_junk": strip_injected_junk,
+    "strip_pinyin_annotations": strip_pinyin_annotations,
+    "restore_script": restore_script,
+    "repair_punctuation": repair_punctuation,
+}
+
+__all__ = ["FIXERS", "Context", "Fixer"]

@@ -1,0 +1,43 @@
+"""strip_invisible: zero-width characters, BOM, soft hyphens, controls, lone surrogates."""
+
+from __future__ import annotations
+
+import regex
+
+from ..chars import is_han
+from ..edits import Edit
+from .base import Context
+
+RULE = "strip_invisible"
+
+# C0 controls except tab, newline and carriage return (CRLF files keep their line ends),
+# DEL and C1 controls, soft hyphen, zero-width space/joiners, word joiner, BOM, and lone
+# surrogates (which cannot be encoded and make OpenCC raise).
+_CANDIDATE = regex.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u200c\u200d\u2060\ufeff\ud800-\udfff]"
+)
+_JOINERS = "\u200c\u200d"
+
+
+def strip_invisible(text: str, ctx: Context) -> list[Edit]:
+    """Remove invisible junk; replace lone surrogates with U+FFFD.
+
+    Never changes: visible characters, tab, newline, carriage return, and ZWJ/ZWNJ that
+    are not next to a Han character (emoji sequences, Indic and Persian text).
+    """
+    edits: list[Edit] = []
+    for m in _CANDIDATE.finditer(text):
+        ch = m.group()
+        i = m.start()
+        if "\ud800" <= ch <= "\udfff":
+            edits.append(Edit(i, i + 1, ch, "\ufffd", RULE))
+            ctx.counts["lone_surrogates"] += 1
+            continue
+        if ch in _JOINERS:
+            prev = text[i - 1] if i else ""
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if not ((prev and is_han(prev)) or (nxt and is_han(nxt))):
+                continue
+        edits.append(Edit(i, i + 1, ch, "", RULE))
+        ctx.counts["invisible"] += 1
+    return edits

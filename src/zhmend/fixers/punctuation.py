@@ -1,0 +1,128 @@
+"""repair_punctuation: ASCII , ; : ! ? ( ) back to full width in Chinese context."""
+
+from __future__ import annotations
+
+import regex
+
+from ..chars import HAN_CLASS, is_chinese, is_han
+from ..edits import Edit
+from .base import Context
+
+RULE = "repair_punctuation"
+
+FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+# A comma right before one of these was injected: the mark after it is the real one.
+_MARKS_AFTER_STRAY = set(",，。、;；:：!！?？")
+_CANDIDATE = regex.compile(r"[,;:!?()]")
+_PARENS = regex.compile(r"[()\n]")
+_HAN = regex.compile(HAN_CLASS)
+_FULL_WIDTH_RE = regex.compile("[，；：！？（）]")
+
+
+def _alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
+    """Turn ASCII punctuation in Chinese context into full width (GB/T 15834).
+
+    Chinese context: the mark follows a Han character or full-width mark, or (for , ; :)
+    precedes a Han character while not following a letter or digit. A comma directly
+    before another mark is a stray and is removed. Parentheses change in pairs.
+    Never changes: marks between digits (3,000 12:30), marks inside Latin runs, URLs or
+    e-mail, ``?``/``!`` followed by a letter or digit, and full-width marks (never to ASCII).
+    """
+    if not _CANDIDATE.search(text):
+        return []
+    n = len(text)
+    farm = _farm_evidence(ctx)
+    parens = _paired_parens(text, latin_inside=farm)
+    chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
+    edits: list[Edit] = []
+
+    def prev_is_chinese(i: int) -> bool:
+        return i > 0 and (is_chinese(text[i - 1]) or (i - 1) in chinese_at)
+
+    for m in _CANDIDATE.finditer(text):
+        i = m.start()
+        c = m.group()
+        if c in "()":
+            if i in parens:
+                edits.append(Edit(i, i + 1, c, FULL_WIDTH[c], RULE))
+                chinese_at.add(i)
+                ctx.counts["ascii_punct"] += 1
+            continue
+        prev = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < n else ""
+        if _alnum(prev) and _alnum(nxt):
+            continue
+        chinese_before = prev_is_chinese(i)
+        if c == "," and nxt in _MARKS_AFTER_STRAY and (chinese_before or is_chinese(nxt)):
+            edits.append(Edit(i, i + 1, c, "", RULE))
+            chinese_at.add(i)
+            ctx.counts["stray_commas"] += 1
+            continue
+        chinese_after = nxt != "" and is_chinese(nxt)
+        if c == ",":  # "WTO,中国": a comma before Chinese text is a Chinese comma
+            ok = chinese_before or chinese_after
+        elif c in ";:":  # but "ID:中" or "x;中" may be code or an identifier
+            ok = chinese_before or (chinese_after and not _alnum(prev))
+        else:  # ! ?  -- "那?社會": a ? between two Han characters may stand for a lost one
+            ok = chinese_before and not _alnum(nxt) and not (c == "?" and nxt and is_han(nxt))
+        if ok:
+            edits.append(Edit(i, i + 1, c, FULL_WIDTH[c], RULE))
+            chinese_at.add(i)
+            ctx.counts["ascii_punct"] += 1
+    if not _should_repair(text, edits, ctx):
+        ctx.counts["ascii_punct_kept"] += ctx.counts.pop("ascii_punct", 0)
+        return []
+    return edits
+
+
+def _should_repair(text: str, edits: list[Edit], ctx: Context) -> bool:
+    """Repair a page whose punctuation was folded to ASCII, not a clean page's odd slip.
+
+    A folded page has (almost) no full-width , ; : ! ? ( ) left; a clean page that
+    slipped an ASCII comma has dozens. Farm evidence (labels, stray commas, conversion)
+    settles it either way.
+    """
+    if ctx.counts["stray_commas"] or _farm_evidence(ctx):
+        return True
+    ascii_marks = sum(1 for e in edits if e.after)
+    full_width = len(_FULL_WIDTH_RE.findall(text))
+    return ascii_marks >= full_width
+
+
+def _farm_evidence(ctx: Context) -> bool:
+    return bool(ctx.counts["pinyin_labels"] or ctx.counts["script_converted"])
+
+
+def _paired_parens(text: str, latin_inside: bool) -> set[int]:
+    """Positions of ASCII parentheses that pair up within a line and sit in Chinese text.
+
+    A pair holding no Han character (a kept gloss ``圳(zhèn)``, an id) changes only on a
+    page with farm evidence, where every full-width mark was folded to ASCII.
+    """
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for m in _PARENS.finditer(text):
+        c, i = m.group(), m.start()
+        if c == "\n":
+            stack.clear()
+        elif c == "(":
+            stack.append(i)
+        elif stack:
+            pairs.append((stack.pop(), i))
+    out: set[int] = set()
+    n = len(text)
+    for o, c in pairs:
+        prev = text[o - 1] if o else ""
+        nxt = text[c + 1] if c + 1 < n else ""
+        if _alnum(prev) and _alnum(nxt):
+            continue  # 1674-8883(2021)15-0224-03
+        if _HAN.search(text, o, c) or (
+            latin_inside and ((prev and is_chinese(prev)) or (nxt and is_chinese(nxt)))
+        ):
+            out.add(o)
+            out.add(c)
+    return out

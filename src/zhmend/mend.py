@@ -1,0 +1,104 @@
+"""The pipeline: run the fixers in order, compose their edits, collect the evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from .chars import CJK_PUNCT, HAN_CLASS
+from .config import MendConfig
+from .detect import Evidence, ScriptDecision
+from .edits import Edit, EditLog, apply_edits
+from .errors import BYTES_ERROR_TEXT
+from .fixers import FIXERS, Context
+from .fixers.junk import SYMBOL_CLASS
+from .tables import traditional_re
+
+
+@dataclass(frozen=True)
+class Mended:
+    """Result of :func:`mend_and_explain`: the text, its edits (input coordinates), evidence."""
+
+    text: str
+    edits: tuple[Edit, ...]
+    evidence: Evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "edits": [e.to_dict() for e in self.edits],
+            "evidence": self.evidence.to_dict(),
+        }
+
+
+def _check_text(text: object) -> str:
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        raise TypeError(BYTES_ERROR_TEXT)
+    raise TypeError(f"zhmend mends str, not {type(text).__name__}")
+
+
+# Anything any fixer could act on. Text without a match is returned as it came, without
+# running the fixers (the common case for clean simplified text in a corpus).
+_TRIGGER = regex.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ud800-\udfff()（]"
+    f"|(?<=[{HAN_CLASS[1:-1]}{CJK_PUNCT}])[,;:!?.]"
+    f"|[,;:](?=[{HAN_CLASS[1:-1]}{CJK_PUNCT}])"
+    f"|[{SYMBOL_CLASS}]"
+)
+
+
+def needs_work(text: str, config: MendConfig) -> bool:
+    """Cheap scan: False means ``mend`` would return ``text`` unchanged."""
+    if config.to == "traditional" and config.converts:
+        return True
+    return _TRIGGER.search(text) is not None or traditional_re().search(text) is not None
+
+
+def _run(text: str, config: MendConfig, explain: bool) -> tuple[str, EditLog | None, Context]:
+    ctx = Context(config)
+    log = EditLog(text) if explain else None
+    current = text
+    for name, fixer in FIXERS.items():
+        edits = fixer(current, ctx)
+        if not getattr(config, name):
+            # A switched-off fixer still reports what it found; its edits are dropped.
+            if name == "strip_pinyin_annotations":
+                ctx.readings.clear()
+            continue
+        if edits:
+            updated = apply_edits(current, edits)
+            if log is not None:
+                log.add_step(current, edits)
+            current = updated
+    return current, log, ctx
+
+
+def mend(text: str, config: MendConfig | None = None, **options: Any) -> str:
+    """Return ``text`` with farm obfuscation undone; clean text comes back unchanged.
+
+    ``options`` are :class:`MendConfig` fields (``to="keep"``, ``repair_punctuation=False``);
+    unknown names raise :class:`~zhmend.errors.ConfigError`.
+    """
+    text = _check_text(text)
+    cfg = MendConfig.build(config, **options)
+    if not needs_work(text, cfg):
+        return text
+    return _run(text, cfg, explain=False)[0]
+
+
+def mend_and_explain(text: str, config: MendConfig | None = None, **options: Any) -> Mended:
+    """Like :func:`mend`, plus every edit (replayable on ``text``) and the evidence."""
+    text = _check_text(text)
+    cfg = MendConfig.build(config, **options)
+    out, log, ctx = _run(text, cfg, explain=True)
+    assert log is not None
+    script = ctx.notes.get("script")
+    evidence = Evidence(
+        counts={k: v for k, v in ctx.counts.items() if v},
+        script=script if isinstance(script, ScriptDecision) else None,
+    )
+    return Mended(out, tuple(log.edits()), evidence)

@@ -1,0 +1,115 @@
+"""Data tables and converters, loaded lazily once per process.
+
+Everything here is read-only after loading, so results never depend on call order.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from .errors import ZhmendError
+
+
+def _data(name: str) -> str:
+    return resources.files("zhmend").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def readings() -> dict[str, frozenset[str]]:
+    """Character -> its readings as ``base+tone`` (``hui4``; neutral tone is ``5``)."""
+    table: dict[str, frozenset[str]] = {}
+    for line in _data("readings.tsv").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        ch, _, rest = line.partition("\t")
+        table[ch] = frozenset(rest.split())
+    return table
+
+
+@lru_cache(maxsize=1)
+def reading_bases() -> dict[str, frozenset[str]]:
+    """Character -> toneless readings (``hui``), for labels written without tones."""
+    return {ch: frozenset(r[:-1] for r in rs) for ch, rs in readings().items()}
+
+
+@lru_cache(maxsize=1)
+def script_overrides() -> dict[str, tuple[str, ...]]:
+    """Traditional character -> its simplified forms, where a reading can decide."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in _data("script_overrides.tsv").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        trad, forms = line.split("\t")
+        table[trad] = tuple(forms.split())
+    return table
+
+
+@lru_cache(maxsize=4)
+def converter(config: str):  # -> opencc_pyo3.OpenCC
+    try:
+        from opencc_pyo3 import OpenCC
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ZhmendError("opencc-pyo3 is missing: pip install 'opencc-pyo3>=0.12,<0.13'") from exc
+    return OpenCC(config)
+
+
+def convert(text: str, config: str) -> str:
+    """OpenCC conversion that survives lone surrogates (the binding raises on them).
+
+    They are swapped for U+FFFD around the call and put back, so a caller that keeps
+    them (strip_invisible off) still gets every other character converted.
+    """
+    try:
+        return converter(config).convert(text)
+    except UnicodeEncodeError:
+        pass
+    surrogates = {m.start(): m.group() for m in _SURROGATE.finditer(text)}
+    out = converter(config).convert(_SURROGATE.sub("\ufffd", text))
+    if len(out) != len(text):
+        return out  # phrase conversion changed lengths: the marks stay as U+FFFD
+    chars = list(out)
+    for pos, ch in surrogates.items():
+        chars[pos] = ch
+    return "".join(chars)
+
+
+_SURROGATE = regex.compile("[\ud800-\udfff]")
+
+
+def _changed_by(config: str) -> frozenset[str]:
+    chars = list(readings())
+    # One call over newline-separated characters: no phrase can span two of them.
+    converted = convert("\n".join(chars), config).split("\n")
+    if len(converted) != len(chars):  # pragma: no cover - OpenCC keeps newlines
+        raise ZhmendError("OpenCC changed the number of lines while building the script tables")
+    return frozenset(c for c, d in zip(chars, converted) if c != d)
+
+
+@lru_cache(maxsize=1)
+def traditional_only() -> frozenset[str]:
+    """Characters that t2s changes: written this way only in traditional text."""
+    return _changed_by("t2s")
+
+
+@lru_cache(maxsize=1)
+def simplified_only() -> frozenset[str]:
+    """Characters that s2t changes and t2s leaves: written this way only in simplified text."""
+    return _changed_by("s2t") - traditional_only()
+
+
+def _char_class(chars: frozenset[str]) -> regex.Pattern[str]:
+    escaped = "".join(regex.escape(c) for c in sorted(chars))
+    return regex.compile(f"[{escaped}]")
+
+
+@lru_cache(maxsize=1)
+def traditional_re() -> regex.Pattern[str]:
+    return _char_class(traditional_only())
+
+
+@lru_cache(maxsize=1)
+def simplified_re() -> regex.Pattern[str]:
+    return _char_class(simplified_only())
