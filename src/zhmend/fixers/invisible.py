@@ -19,11 +19,19 @@ _CANDIDATE = regex.compile(
 _JOINERS = "\u200c\u200d"
 
 
+def _joins_letters(text: str, i: int) -> bool:
+    """A joiner between two non-ASCII, non-Han characters (emoji, Persian, Indic) is real."""
+    if i == 0 or i + 1 >= len(text):
+        return False
+    prev, nxt = text[i - 1], text[i + 1]
+    return all(c.isprintable() and not c.isascii() and not is_han(c) for c in (prev, nxt))
+
+
 def strip_invisible(text: str, ctx: Context) -> list[Edit]:
     """Remove invisible junk; replace lone surrogates with U+FFFD.
 
-    Never changes: visible characters, tab, newline, carriage return, and ZWJ/ZWNJ that
-    are not next to a Han character (emoji sequences, Indic and Persian text).
+    Never changes: visible characters, tab, newline, carriage return, and ZWJ/ZWNJ between
+    two non-ASCII, non-Han characters (emoji sequences, Indic and Persian text).
     """
     edits: list[Edit] = []
     for m in _CANDIDATE.finditer(text):
@@ -33,11 +41,8 @@ def strip_invisible(text: str, ctx: Context) -> list[Edit]:
             edits.append(Edit(i, i + 1, ch, "\ufffd", RULE))
             ctx.counts["lone_surrogates"] += 1
             continue
-        if ch in _JOINERS:
-            prev = text[i - 1] if i else ""
-            nxt = text[i + 1] if i + 1 < len(text) else ""
-            if not ((prev and is_han(prev)) or (nxt and is_han(nxt))):
-                continue
+        if ch in _JOINERS and _joins_letters(text, i):
+            continue
         edits.append(Edit(i, i + 1, ch, "", RULE))
         ctx.counts["invisible"] += 1
     return edits

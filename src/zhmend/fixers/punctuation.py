@@ -5,7 +5,7 @@ from __future__ import annotations
 import regex
 
 from ..chars import HAN_CLASS, is_chinese, is_han
-from ..edits import Edit
+from ..edits import Edit, EditLog, apply_edits
 from .base import Context
 
 RULE = "repair_punctuation"
@@ -24,6 +24,27 @@ def _alnum(ch: str) -> bool:
 
 
 def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
+    """Repeat :func:`repair_punctuation_once` until nothing changes (at most 4 rounds).
+
+    A mark's context can be another ASCII mark that only this fixer makes Chinese
+    (``;,會``): repeating makes the fixer idempotent. The rounds' edits are composed into
+    edits on ``text``.
+    """
+    edits = repair_punctuation_once(text, ctx)
+    if not edits:
+        return edits
+    log = EditLog(text)
+    current = text
+    for _ in range(4):
+        log.add_step(current, edits)
+        current = apply_edits(current, edits)
+        edits = repair_punctuation_once(current, ctx)
+        if not edits:
+            break
+    return [Edit(e.start, e.end, e.before, e.after, RULE) for e in log.edits()]
+
+
+def repair_punctuation_once(text: str, ctx: Context) -> list[Edit]:
     """Turn ASCII punctuation in Chinese context into full width (GB/T 15834).
 
     Chinese context: the mark follows a Han character or full-width mark, or (for , ; :)
@@ -57,7 +78,7 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
         if _alnum(prev) and _alnum(nxt):
             continue
         chinese_before = prev_is_chinese(i)
-        if c == "," and nxt in _MARKS_AFTER_STRAY and (chinese_before or is_chinese(nxt)):
+        if c == "," and nxt in _MARKS_AFTER_STRAY and (chinese_before or _run_ends_chinese(text, i)):
             edits.append(Edit(i, i + 1, c, "", RULE))
             chinese_at.add(i)
             ctx.counts["stray_commas"] += 1
@@ -91,6 +112,14 @@ def _should_repair(text: str, edits: list[Edit], ctx: Context) -> bool:
     ascii_marks = sum(1 for e in edits if e.after)
     full_width = len(_FULL_WIDTH_RE.findall(text))
     return ascii_marks >= full_width
+
+
+def _run_ends_chinese(text: str, i: int) -> bool:
+    """Whether the run of ASCII marks starting at ``i`` ends at a Chinese character or mark."""
+    j = i
+    while j < len(text) and text[j] in ",;:!?":
+        j += 1
+    return j < len(text) and is_chinese(text[j])
 
 
 def _farm_evidence(ctx: Context) -> bool:
