@@ -18,6 +18,9 @@ class Context:
     """
 
     config: MendConfig
+    #: False when only the text is wanted: a fixer may then return one coarse edit
+    #: instead of many fine ones (restore_script replaces the whole text at once).
+    explain: bool = True
     counts: Counter[str] = field(default_factory=Counter)
     readings: dict[int, str] = field(default_factory=dict)
     notes: dict[str, object] = field(default_factory=dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import regex
 
-from ..chars import HAN_CLASS
+from ..chars import is_han
 from ..edits import Edit
 from .base import Context
 
@@ -22,7 +22,9 @@ _NEVER_IN_WORDS = regex.compile(
     "[\U0001f000-\U0001f0ff\U0001f100-\U0001f1e5\U0001f700-\U0001f77f]"
 )
 _GRAPHEME = regex.compile(r"\X")
-_RUN = regex.compile(f"(?<={HAN_CLASS})(?:[{SYMBOL_CLASS}]+|\\.)(?={HAN_CLASS})")
+# Candidates first, neighbours checked after: a pattern that opens with a lookbehind
+# would test it at every position of the text.
+_RUN = regex.compile(f"[{SYMBOL_CLASS}]+|\\.")
 
 
 def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
@@ -34,7 +36,11 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     ordinary emoji between words, dots in numbers, URLs and Latin text.
     """
     edits: list[Edit] = []
+    n = len(text)
     for m in _RUN.finditer(text):
+        start, end = m.span()
+        if not (start and end < n and is_han(text[start - 1]) and is_han(text[end])):
+            continue
         run = m.group()
         if run == ".":
             edits.append(Edit(m.start(), m.end(), run, "", RULE))

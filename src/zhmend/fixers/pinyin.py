@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
+from functools import lru_cache
 
 import regex
 
@@ -19,10 +20,13 @@ _SYLLABLE = f"[a-zü{_TONED}v:]{{1,7}}[0-5]?"
 # One or more parenthesised single syllables right after a Han character; ASCII or
 # full-width parentheses, never mixed within one group.
 _GROUP = f"(?:\\({_SYLLABLE}\\)|（{_SYLLABLE}）)"
-_ANNOTATED = regex.compile(f"({HAN_CLASS})((?:{_GROUP})+)")
+# Opens with the parenthesis (a literal the matcher can skip to); the character before
+# is checked afterwards.
+_GROUPS = regex.compile(f"(?:{_GROUP})+")
 _ONE_GROUP = regex.compile(f"[(（]({_SYLLABLE})[)）]")
 
 _NEWLINE = regex.compile("\n")
+_HAN = regex.compile(HAN_CLASS)
 # An excerpt cut in the middle of a label: 兵團(t at the very end of the text.
 _CUT_LABEL = regex.compile(f"({HAN_CLASS})([(（][a-zü{_TONED}]{{1,6}})\\s*$")
 
@@ -64,6 +68,7 @@ def parse_label(label: str) -> tuple[str, str | None] | None:
     return text, tone
 
 
+@lru_cache(maxsize=65536)
 def is_reading(ch: str, label: str) -> bool:
     """Whether ``label`` is one of the readings of ``ch`` (toneless labels match any tone)."""
     parsed = parse_label(label)
@@ -82,6 +87,7 @@ def _is_reading_prefix(ch: str, partial: str) -> bool:
     return any(base.startswith(parsed[0]) for base in reading_bases().get(ch, ()))
 
 
+@lru_cache(maxsize=4096)
 def style_of(groups: str, label: str) -> str:
     if groups.startswith("（"):
         return "pinyin_fullwidth"
@@ -103,11 +109,22 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     if "(" not in text and "（" not in text:
         return []
     found: list[tuple[int, int, str, str, int]] = []  # start, end, char, first label, count
-    for m in _ANNOTATED.finditer(text):
-        ch, groups = m.group(1), m.group(2)
-        labels = _ONE_GROUP.findall(groups)
-        if all(is_reading(ch, lab) for lab in labels):
-            found.append((m.start(2), m.end(2), ch, labels[0], len(labels)))
+    for m in _GROUPS.finditer(text):
+        start = m.start()
+        if not start:
+            continue
+        ch = text[start - 1]
+        if not is_han(ch):
+            continue
+        groups = m.group()
+        # One group is the common case: its label is the text inside the parentheses.
+        labels = [groups[1:-1]] if groups.count(groups[0]) == 1 else _ONE_GROUP.findall(groups)
+        if len(labels) == 1:
+            if not is_reading(ch, labels[0]):
+                continue
+        elif not all(is_reading(ch, lab) for lab in labels):
+            continue
+        found.append((start, m.end(), ch, labels[0], len(labels)))
     if not found:
         return []
     cut = _CUT_LABEL.search(text, max(0, len(text) - 16))
@@ -146,7 +163,7 @@ def _learner_lines(text: str, breaks: list[int], starts: list[int]) -> set[int]:
     for line, labelled in per_line.items():
         if labelled < LEARNER_MIN_LABELS:
             continue
-        han = sum(1 for c in lines[line] if is_han(c))
+        han = len(_HAN.findall(lines[line]))
         if han and labelled / han >= LEARNER_SHARE:
             learner.add(line)
     return learner

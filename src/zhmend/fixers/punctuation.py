@@ -30,12 +30,16 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     (``;,會``): repeating makes the fixer idempotent. The rounds' edits are composed into
     edits on ``text``.
     """
-    edits = repair_punctuation_once(text, ctx)
+    first = repair_punctuation_once(text, ctx)
+    if not first:
+        return first
+    current = apply_edits(text, first)
+    edits = repair_punctuation_once(current, ctx)
     if not edits:
-        return edits
+        return first
     log = EditLog(text)
-    current = text
-    for _ in range(4):
+    log.add_step(text, first)
+    for _ in range(3):
         log.add_step(current, edits)
         current = apply_edits(current, edits)
         edits = repair_punctuation_once(current, ctx)

@@ -42,6 +42,8 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
     if config == "t2s" and ctx.readings:
         converted = _apply_readings(text, converted, ctx.readings)
     ctx.counts["script_converted"] += 1
+    if not ctx.explain:
+        return [Edit(0, len(text), text, converted, RULE)] if converted != text else []
     return diff_edits(text, converted, RULE)
 
 

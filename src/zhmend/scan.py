@@ -1,0 +1,91 @@
+"""Vectorised character classes: the cheap scans that keep clean text fast.
+
+Python iterates CJK text at roughly 80 ns a character, slower than OpenCC converts it, so
+per-character questions (any traditional character? ASCII punctuation next to Han?) are
+answered with one numpy lookup over the code points instead.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .chars import CJK_PUNCT
+from .tables import simplified_only, traditional_only
+
+TRAD = 1
+SIMP = 2
+HAN = 4
+JUNK = 8  # invisible characters and symbols any fixer may remove
+ASCII_MARK = 16  # , ; : ! ? .
+CJK_MARK = 32
+PAREN = 64  # ASCII ( ) anywhere
+LABEL_START = 128  # a-z and toned vowels: may open a pinyin label after （
+
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+_JUNK_RANGES = (
+    (0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xAD, 0xAD),
+    (0x200B, 0x200D), (0x2060, 0x2060), (0xFEFF, 0xFEFF), (0xD800, 0xDFFF),
+    (0x2190, 0x21FF), (0x2300, 0x23FF), (0x25A0, 0x27BF), (0x2900, 0x297F),
+    (0x2B00, 0x2BFF), (0xFE0F, 0xFE0F), (0x1F000, 0x1FAFF),
+)
+_LABEL_CHARS = "abcdefghijklmnopqrstuvwxyzüāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+
+
+@lru_cache(maxsize=1)
+def class_table() -> np.ndarray:
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for lo, hi in _HAN_RANGES:
+        table[lo : hi + 1] |= HAN
+    for lo, hi in _JUNK_RANGES:
+        table[lo : hi + 1] |= JUNK
+    for ch in traditional_only():
+        table[ord(ch)] |= TRAD
+    for ch in simplified_only():
+        table[ord(ch)] |= SIMP
+    for ch in ",;:!?.":
+        table[ord(ch)] |= ASCII_MARK
+    for ch in CJK_PUNCT:
+        table[ord(ch)] |= CJK_MARK
+    for ch in "()":
+        table[ord(ch)] |= PAREN
+    for ch in _LABEL_CHARS:
+        table[ord(ch)] |= LABEL_START
+    table.setflags(write=False)
+    return table
+
+
+def classes(text: str) -> np.ndarray:
+    """Class bits of every character of ``text`` (lone surrogates included)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return class_table()[codes]
+
+
+def needs_work(text: str) -> bool:
+    """False when no fixer can have anything to do in ``text`` (a superset test)."""
+    if not text:
+        return False
+    cls = classes(text)
+    if ((cls & (TRAD | JUNK | PAREN)) != 0).any():
+        return True
+    mark = (cls & ASCII_MARK) != 0
+    if not mark.any():
+        return _fullwidth_label(text, cls)
+    chinese = (cls & (HAN | CJK_MARK)) != 0
+    if (mark[1:] & chinese[:-1]).any() or (mark[:-1] & chinese[1:]).any():
+        return True
+    return _fullwidth_label(text, cls)
+
+
+def _fullwidth_label(text: str, cls: np.ndarray) -> bool:
+    if "（" not in text:
+        return False
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return bool(((codes[:-1] == 0xFF08) & ((cls[1:] & LABEL_START) != 0)).any())
+
+
+def count_scripts(text: str) -> tuple[int, int]:
+    """(traditional-only, simplified-only) character counts."""
+    cls = classes(text)
+    return int(np.count_nonzero(cls & TRAD)), int(np.count_nonzero(cls & SIMP))
