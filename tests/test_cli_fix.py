@@ -1,0 +1,125 @@
+"""Black-box runs of `zhmend fix`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, SEED, need
+
+CLI = [sys.executable, "-m", "zhmend.cli"]
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*CLI, *args], input=stdin, capture_output=True, timeout=120, cwd=ROOT
+    )
+
+
+def test_seed_page_byte_for_byte():
+    page = need(SEED / "input.txt")
+    result = run("fix", str(page))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (SEED / "expected_mended.txt").read_bytes()
+
+
+def test_bundled_sample_runs():
+    result = run("fix", "samples/seed.txt")
+    assert result.returncode == 0
+    assert "会议召开".encode() in result.stdout
+
+
+def test_stdin_when_no_file():
+    result = run("fix", stdin="會(huì)議召開(kāi),,市委".encode())
+    assert result.returncode == 0
+    assert result.stdout.decode() == "会议召开，市委"
+
+
+def test_several_files_in_order(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("會(huì)議(yì)\n", encoding="utf-8")
+    b.write_text("發(fā)展(zhǎn)\n", encoding="utf-8")
+    result = run("fix", str(a), str(b))
+    assert result.stdout.decode() == "会议\n发展\n"
+
+
+def test_explain_lists_edits_with_positions(tmp_path):
+    page = tmp_path / "p.txt"
+    page.write_text("第一行\n會(huì)議召開(kāi),,市委", encoding="utf-8")
+    result = run("fix", "--explain", str(page))
+    assert result.returncode == 0
+    lines = result.stdout.decode().splitlines()
+    assert any(":2:" in line and "strip_pinyin_annotations" in line for line in lines)
+    assert all(line.startswith(str(page)) for line in lines)
+
+
+def test_explain_json(tmp_path):
+    import json
+
+    page = tmp_path / "p.txt"
+    page.write_text("會(huì)議召開(kāi)", encoding="utf-8")
+    result = run("fix", "--explain", "--json", str(page))
+    doc = json.loads(result.stdout)
+    assert doc["file"] == str(page)
+    assert {e["rule"] for e in doc["edits"]} >= {"strip_pinyin_annotations"}
+
+
+def test_to_keep_never_converts():
+    result = run("fix", "--to", "keep", stdin="會(huì)議召開(kāi),,市委".encode())
+    assert result.stdout.decode() == "會議召開，市委"
+
+
+def test_switch_one_fixer_off():
+    result = run("fix", "--no-repair-punctuation", stdin="會(huì)議召開(kāi),,市委".encode())
+    assert result.stdout.decode() == "会议召开,,市委"
+
+
+def test_missing_file_is_a_usage_error():
+    result = run("fix", "no/such/file.txt")
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith("zhmend: ")
+    assert "no/such/file.txt" in result.stderr.decode()
+
+
+def test_invalid_utf8_names_file_and_offset(tmp_path):
+    page = tmp_path / "gbk.txt"
+    page.write_bytes("會議".encode() + "发展".encode("gbk"))
+    result = run("fix", str(page))
+    assert result.returncode == 1
+    err = result.stderr.decode()
+    assert str(page) in err and "byte offset 6" in err and "--encoding" in err
+
+
+def test_other_encoding_and_replace(tmp_path):
+    page = tmp_path / "gbk.txt"
+    page.write_bytes("发展,會議".encode("gb18030"))
+    assert run("fix", "--encoding", "gb18030", str(page)).stdout.decode() == "发展，會議"
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe" + "会议".encode())
+    result = run("fix", "--errors", "replace", str(bad))
+    assert result.returncode == 0
+    assert result.stdout.decode().endswith("会议")
+
+
+def test_binary_input_is_refused(tmp_path):
+    blob = tmp_path / "image.bin"
+    blob.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    result = run("fix", str(blob))
+    assert result.returncode == 1
+    assert "binary" in result.stderr.decode()
+    assert result.stdout == b""
+
+
+def test_bad_option_is_a_usage_error():
+    result = run("fix", "--to", "klingon")
+    assert result.returncode == 2
+    assert "auto" in result.stderr.decode()
+
+
+@pytest.mark.parametrize("lines", [1, 30_000])
+def test_large_input_is_mended_block_by_block(tmp_path, lines):
+    page = tmp_path / "big.txt"
+    page.write_text("會(huì)議召開(kāi),,市委書(shū)記\n" * lines, encoding="utf-8")
+    result = run("fix", str(page))
+    assert result.stdout.decode() == "会议召开，市委书记\n" * lines
