@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from functools import lru_cache
 
 import regex
@@ -111,20 +112,10 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     found: list[tuple[int, int, str, str, int]] = []  # start, end, char, first label, count
     for m in _GROUPS.finditer(text):
         start = m.start()
-        if not start:
-            continue
-        ch = text[start - 1]
-        if not is_han(ch):
-            continue
-        groups = m.group()
-        # One group is the common case: its label is the text inside the parentheses.
-        labels = [groups[1:-1]] if groups.count(groups[0]) == 1 else _ONE_GROUP.findall(groups)
-        if len(labels) == 1:
-            if not is_reading(ch, labels[0]):
-                continue
-        elif not all(is_reading(ch, lab) for lab in labels):
-            continue
-        found.append((start, m.end(), ch, labels[0], len(labels)))
+        if start:
+            info = _verified(text[start - 1 : m.end()])
+            if info is not None:
+                found.append((start, m.end(), *info))
     if not found:
         return []
     cut = _CUT_LABEL.search(text, max(0, len(text) - 16))
@@ -137,20 +128,41 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     learner_lines = _learner_lines(text, breaks, [f[0] for f in found])
     edits: list[Edit] = []
     removed = 0
-    for start, end, ch, label, count in found:
+    styles: Counter[str] = Counter()
+    repeated = kept = 0
+    readings = ctx.readings
+    for start, end, _ch, label, count in found:
         if learner_lines and bisect_right(breaks, start) in learner_lines:
-            ctx.counts["pinyin_kept_learner"] += 1
+            kept += 1
             continue
         groups = text[start:end]
         edits.append(Edit(start, end, groups, "", RULE))
-        ctx.counts["pinyin_labels"] += 1
-        ctx.counts[style_of(groups, label)] += 1
-        if count > 1:
-            ctx.counts["pinyin_repeated"] += 1
+        styles[style_of(groups, label)] += 1
+        repeated += count > 1
         # Position of the character in the text this fixer returns.
-        ctx.readings[start - 1 - removed] = label
+        readings[start - 1 - removed] = label
         removed += end - start
+    counts = ctx.counts
+    counts.update(styles)
+    counts["pinyin_labels"] += len(edits)
+    if repeated:
+        counts["pinyin_repeated"] += repeated
+    if kept:
+        counts["pinyin_kept_learner"] += kept
     return edits
+
+
+@lru_cache(maxsize=1 << 16)
+def _verified(annotated: str) -> tuple[str, str, int] | None:
+    """``會(huì)`` -> (``會``, ``huì``, 1) when every label is a reading of the character."""
+    ch, groups = annotated[0], annotated[1:]
+    if not is_han(ch):
+        return None
+    # One group is the common case: its label is the text inside the parentheses.
+    labels = [groups[1:-1]] if groups.count(groups[0]) == 1 else _ONE_GROUP.findall(groups)
+    if not all(is_reading(ch, lab) for lab in labels):
+        return None
+    return ch, labels[0], len(labels)
 
 
 def _learner_lines(text: str, breaks: list[int], starts: list[int]) -> set[int]:
