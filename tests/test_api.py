@@ -48,14 +48,24 @@ def test_config_error_is_a_zhmend_error_and_a_value_error():
     assert issubclass(ConfigError, ValueError)
 
 
+# One input per fixer on which switching that fixer off changes the output.
+SWITCH_SAMPLES = {
+    "strip_invisible": "會(huì)議\u200b召開(kāi)",
+    "strip_injected_junk": "會(huì)議召開(kāi),,市.委",
+    "repair_byte_shift": "《人民日?qǐng)?bào)》、央視新聞等媒體的公開(kāi)報(bào)道。",
+    "strip_pinyin_annotations": "會(huì)議召開(kāi)",
+    "restore_script": "會(huì)議召開(kāi)",
+    "repair_punctuation": "會(huì)議召開(kāi),,市委",
+}
+
+
 def test_each_fixer_can_be_switched_off():
     from zhmend.fixers import FIXERS
 
     assert set(FIXERS) <= set(MendConfig.names())
-    text = "會(huì)議\u200b召開(kāi),,市.委"
-    full = zhmend.mend(text)
-    for name in FIXERS:
-        assert zhmend.mend(text, **{name: False}) != full, name
+    assert set(SWITCH_SAMPLES) == set(FIXERS), "every fixer needs a sample here"
+    for name, text in SWITCH_SAMPLES.items():
+        assert zhmend.mend(text, **{name: False}) != zhmend.mend(text), name
 
 
 def test_conversion_runs_once():

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import load_cases
 
 import zhmend
+from conftest import load_cases
 from zhmend.edits import replay
 
 MEND = load_cases("mend.json")

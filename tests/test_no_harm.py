@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DATA, need, read_jsonl
 
 import zhmend
+from conftest import DATA, need, read_jsonl
 from zhmend.chars import is_han
 
 WIDTH_PAIRS = {(a, b) for a, b in zip(",;:!?()", "，；：！？（）")}

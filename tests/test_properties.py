@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +25,13 @@ PIECES = st.sampled_from(
 FARMISH = st.lists(PIECES, max_size=40).map("".join)
 ANY_TEXT = st.one_of(FARMISH, st.text(max_size=80))
 
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("ZHMEND_HYPOTHESIS_EXAMPLES", "400")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# ZHMEND_HYPOTHESIS_EXAMPLES raises the example count for a deeper search (e.g. 20000).
+SETTINGS = settings(
+    max_examples=int(os.environ.get("ZHMEND_HYPOTHESIS_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+HAN = st.characters(categories=["Lo"], min_codepoint=0x4E00, max_codepoint=0x9FA5)
 
 
 @SETTINGS
@@ -46,7 +54,7 @@ def test_total_and_replayable(text):
 
 
 @SETTINGS
-@given(st.text(alphabet=st.characters(categories=["Lo"], min_codepoint=0x4E00, max_codepoint=0x9FA5), max_size=60))
+@given(st.text(alphabet=HAN, max_size=60))
 def test_plain_han_without_evidence_is_untouched(text):
     # No labels, no residue words, no punctuation: nothing says the text was converted.
     result = zhmend.mend_and_explain(text)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import regex
-from conftest import DATA
 
 import zhmend
+from conftest import DATA
 from zhmend.tables import traditional_re
 
 PAGES = sorted((DATA / "real_dev").glob("[0-9][0-9][0-9].txt")) if DATA.exists() else []
 LABEL = regex.compile(r"[(（][a-zü" + "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ" + r"]{1,7}[0-5]?[)）]")
 # Pages whose byte-shift garbage is repaired by repair_byte_shift, not by these fixers.
-BYTE_SHIFT = {"016"}
+BYTE_SHIFT: set[str] = set()
 
 
 def _page(name: str) -> str:

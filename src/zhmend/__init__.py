@@ -7,11 +7,15 @@
 
 from __future__ import annotations
 
+from .batch import mend_batch
 from .config import MendConfig
 from .detect import Evidence, ScriptDecision
 from .edits import Edit, replay
 from .errors import ConfigError, InputError, ZhmendError
+from .findings import Finding
+from .inspection import Inspection, inspect
 from .mend import Mended, mend, mend_and_explain
+from .news import NewsRecord, extract
 
 __version__ = "0.1.0"
 
@@ -19,13 +23,19 @@ __all__ = [
     "ConfigError",
     "Edit",
     "Evidence",
+    "Finding",
     "InputError",
+    "Inspection",
     "MendConfig",
     "Mended",
+    "NewsRecord",
     "ScriptDecision",
     "ZhmendError",
     "__version__",
+    "extract",
+    "inspect",
     "mend",
     "mend_and_explain",
+    "mend_batch",
     "replay",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from . import __version__
 
 #: Sub-commands, each a module in zhmend.commands with ``add_parser`` and ``run``.
-COMMANDS = ["fix"]
+COMMANDS = ["fix", "serve", "dedup", "run", "extract", "report", "inspect"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,6 +30,11 @@ class MendConfig:
     #: Remove emoji/symbol clusters and lone ASCII dots injected between two Han characters.
     #: Risk: low; a single ordinary emoji between Han characters is kept.
     strip_injected_junk: bool = True
+    #: Repair garbled runs left by a byte-level pinyin replace on GBK text (日?qǐng)?bào) ->
+    #: 日報(bào)). Risk: low; it acts only next to a ``?`` naming a label, a ``?`` followed by
+    #: garbled characters or a label after a stray ASCII character, and only when the
+    #: repair scores far better than the text as it stands; doubtful spans are only flagged.
+    repair_byte_shift: bool = True
     #: Remove parenthesised pinyin after a Han character when it is a reading of that
     #: character. Risk: low; learner text (most characters annotated) and multi-syllable
     #: glosses are kept.

@@ -6,15 +6,21 @@ evidence reported here.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
 
+from . import scan
 from .chars import HAN_CLASS
-from .tables import convert, simplified_re, traditional_only, traditional_re
+from .tables import convert, traditional_only
+
+if TYPE_CHECKING:
+    from .findings import Finding
 
 #: Simplified characters a character-by-character converter leaves in traditional output
 #: (its table has no single answer for them: 后 is also 皇后, 于 also a surname), seen in the
@@ -24,8 +30,15 @@ RESIDUE_WORDS = (
     "以后 之后 然后 最后 后来 今后 随后 此后 其后 背后 后面 落后 前后 "
     "并且 并不 并非 并没有 并将 并在 并对 并与 并为 "
     "什么 怎么 这么 那么 多么 要么 "
-    "于是 由于 关于 对于 属于 位于 等于 终于 处于 至于 在于 基于 用于 来自于"
+    "于是 由于 关于 对于 属于 位于 等于 终于 处于 至于 在于 基于 用于 来自于 "
+    "这里 那里 哪里 里面 心里 家里 夜里 村里 城里 手里 干部 干净"
 ).split()
+#: Characters a character-by-character converter leaves as they are.
+CONVERTER_LEFTOVERS = "于并后么里干台只"
+#: The residue characters themselves (里 and 干 only inside the words above).
+RESIDUE_WORD_CHARS = "于并后么里干"
+# Commas injected before another mark (,, ,、 ,。 ,;): no writer types them.
+_STRAY_RE = regex.compile(r",(?=[,，。、;；])")
 
 #: Mainland usage that Taiwan and Hong Kong write differently (軟體, 影片, 網路, 伺服器,
 #: 預設, 滑鼠, 列印, 螢幕, 簡訊, 計程車, 雷射, 程式); met in traditional characters it
@@ -48,6 +61,8 @@ class ScriptDecision:
     simplified_chars: int
     residue: Mapping[str, int]
     mainland_terms: Mapping[str, int]
+    #: 于 并 后 么 where a phrase-aware converter writes 於 並 後 麼 (see residue_chars).
+    residue_chars: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -58,20 +73,30 @@ class ScriptDecision:
             "simplified_chars": self.simplified_chars,
             "residue": dict(self.residue),
             "mainland_terms": dict(self.mainland_terms),
+            "residue_chars": self.residue_chars,
         }
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What was found in one document (counts by finding name) and the script decision."""
+    """What was found in one document, the script decision and the content-farm score.
+
+    ``counts`` maps finding names to how often they occur (fixer counters and detector
+    findings, see docs/inspect.md); ``findings`` locate each one in the input; ``farm_score``
+    is :func:`farm_score` of the counts and the script decision.
+    """
 
     counts: Mapping[str, int] = field(default_factory=dict)
     script: ScriptDecision | None = None
+    farm_score: float = 0.0
+    findings: tuple[Finding, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
             "counts": dict(sorted(self.counts.items())),
             "script": self.script.to_dict() if self.script else None,
+            "farm_score": self.farm_score,
+            "findings": [f.to_dict() for f in self.findings],
         }
 
 
@@ -84,7 +109,7 @@ def _to_traditional(words: list[str], keep: str = "") -> tuple[str, ...]:
     for word in words:
         converted = convert(word, "s2t")
         if len(converted) == len(word):
-            converted = "".join(w if w in keep else c for w, c in zip(word, converted))
+            converted = "".join(w if w in keep else c for w, c in zip(word, converted, strict=True))
         out.append(converted)
     return tuple(out)
 
@@ -98,27 +123,37 @@ def _terms_re() -> regex.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _residue_re() -> regex.Pattern[str]:
-    words = set(RESIDUE_WORDS) | set(_to_traditional(RESIDUE_WORDS, keep="于并后么"))
+    words = set(RESIDUE_WORDS) | set(_to_traditional(RESIDUE_WORDS, keep=RESIDUE_WORD_CHARS))
     return regex.compile("|".join(sorted(words, key=len, reverse=True)))
 
 
 def count_scripts(text: str) -> tuple[int, int]:
     """(traditional-only, simplified-only) character counts."""
-    return len(traditional_re().findall(text)), len(simplified_re().findall(text))
+    return scan.count_scripts(text)
 
 
-def decide_script(text: str, verified_labels: int) -> ScriptDecision:
+def decide_script(
+    text: str, verified_labels: int, counts: tuple[int, int] | None = None
+) -> ScriptDecision:
     """Was this traditional-looking text converted mechanically from simplified?
 
     Converted when traditional-only characters dominate and at least one independent sign
-    of a mainland source is present: verified pinyin labels, simplified residue (于 并 后 么)
-    mixed into traditional text, or mainland vocabulary written in traditional characters.
+    of a mainland source is present: verified pinyin labels, simplified residue words
+    (之后 并且 关于 这里 干部) mixed into traditional text, mainland vocabulary written in
+    traditional characters, or the farm's injected stray commas.
+    ``counts`` is ``count_scripts(text)`` when the caller has it already.
     """
-    t, s = count_scripts(text)
+    t, s = counts if counts is not None else count_scripts(text)
+    # The converter's own leftovers do not make a page less traditional.
+    leftovers = sum(text.count(c) for c in CONVERTER_LEFTOVERS) if s else 0
+    trad_looking = t > 0 and t >= 2 * (s - leftovers)
     residue: Counter[str] = Counter()
     terms: Counter[str] = Counter()
-    if t:
-        residue.update(_residue_re().findall(text))
+    loose = 0
+    if trad_looking:  # only traditional-looking text needs them (and they cost)
+        if any(c in text for c in RESIDUE_WORD_CHARS):
+            residue.update(_residue_re().findall(text))
+            loose = residue_chars(text)
         terms.update(_terms_re().findall(text))
     han = bool(t or s) or _HAN.search(text) is not None
     if not han:
@@ -131,13 +166,116 @@ def decide_script(text: str, verified_labels: int) -> ScriptDecision:
         script = "simplified"
     reasons: list[str] = []
     converted = False
-    if t and t >= 2 * s:
+    if trad_looking:
         if verified_labels:
             reasons.append(f"{verified_labels} verified pinyin label(s)")
-        chars = {c for word in residue for c in word if c in "于并后么"}
+        chars = {c for word in residue for c in word if c in RESIDUE_WORD_CHARS}
         if len(residue) >= 3 and len(chars) >= 2:
-            reasons.append("simplified residue " + " ".join(sorted(residue)) + " in traditional text")
+            words = " ".join(sorted(residue))
+            reasons.append(f"simplified residue {words} in traditional text")
+        strays = len(_STRAY_RE.findall(text)) if "," in text else 0
+        if strays >= 2:
+            reasons.append(f"{strays} injected stray commas")
         if len(terms) >= 2:
             reasons.append("mainland vocabulary " + " ".join(sorted(terms)))
         converted = bool(reasons)
-    return ScriptDecision(script, converted, tuple(reasons), t, s, dict(residue), dict(terms))
+    return ScriptDecision(
+        script, converted, tuple(reasons), t, s, dict(residue), dict(terms), loose
+    )
+
+
+#: Residue characters whose traditional form genuine text all but always writes (後 並 麼
+#: 於); 后 stays in 皇后, 于 in a surname, which a phrase-aware converter knows.
+RESIDUE_CHARS = "于并后么"
+_RESIDUE_WINDOW = 2
+
+
+def residue_chars(text: str) -> int:
+    """How many of 于 并 后 么 a phrase-aware converter would write otherwise here.
+
+    Each occurrence is judged in a window of two characters either side: normalised to
+    simplified and converted back to traditional with OpenCC's phrases, does it change?
+    Wider than :data:`RESIDUE_WORDS` (高于, 先后, 并强调), so it only weighs in the farm
+    score, never in the conversion decision on its own.
+    """
+    n = 0
+    for i, ch in enumerate(text):
+        if ch not in RESIDUE_CHARS:
+            continue
+        lo = max(0, i - _RESIDUE_WINDOW)
+        window = text[lo : i + _RESIDUE_WINDOW + 1]
+        back = convert(convert(window, "t2s"), "s2t")
+        if len(back) == len(window) and back[i - lo] != ch:
+            n += 1
+    return n
+
+
+#: The farm score's terms: finding name -> (weight, cap). Each adds
+#: ``weight * log2(1 + min(count, cap))`` to the log-odds, so the first occurrence of an
+#: artifact says the most and repeats say less and less; the cap bounds what a single kind
+#: of artifact can say. Strong signs of a farm (labels verified as readings, a page
+#: converted from simplified, injected commas and symbols) weigh most; signs that clean
+#: pages also show now and then (ASCII punctuation after an NFKC pass, a lost character,
+#: page chrome, a zero-width space) can never reach the threshold alone.
+FARM_WEIGHTS: Mapping[str, tuple[float, int]] = {
+    "pinyin_labels": (3.0, 64),
+    "script_converted_from_simplified": (7.0, 1),
+    "residue_chars": (1.5, 8),
+    "mainland_terms": (1.5, 8),
+    "stray_commas": (2.5, 64),
+    "junk": (3.0, 64),
+    "seo_header": (3.0, 2),
+    "mojibake": (1.5, 7),
+    "unverified_labels": (1.0, 7),
+    "ascii_punct": (1.0, 15),
+    "page_chrome": (0.75, 3),
+    "invisible": (0.5, 15),
+}
+#: Log-odds of a document with no finding at all: a score of about 0.25%.
+FARM_BIAS = -6.0
+#: Scores at or above this call a document a content-farm page (``verdict``).
+FARM_THRESHOLD = 0.5
+
+
+def farm_features(counts: Mapping[str, int], script: ScriptDecision | None) -> dict[str, int]:
+    """The counts the farm score weighs, by the names of :data:`FARM_WEIGHTS`."""
+    features = {
+        name: counts.get(name, 0)
+        for name in (
+            "pinyin_labels",
+            "stray_commas",
+            "seo_header",
+            "mojibake",
+            "unverified_labels",
+            "ascii_punct",
+            "page_chrome",
+        )
+    }
+    features["junk"] = counts.get("junk_symbols", 0) + counts.get("junk_dots", 0)
+    features["invisible"] = counts.get("invisible", 0) + counts.get("lone_surrogates", 0)
+    converted = bool(script and script.converted_from_simplified)
+    features["script_converted_from_simplified"] = int(converted)
+    # Residue and vocabulary only speak for traditional-dominant pages (decide_script's rule).
+    dominant = bool(script and script.traditional_chars >= 2 * script.simplified_chars)
+    features["residue_chars"] = script.residue_chars if script and dominant else 0
+    features["mainland_terms"] = sum(script.mainland_terms.values()) if script and dominant else 0
+    return features
+
+
+def farm_score(counts: Mapping[str, int], script: ScriptDecision | None) -> float:
+    """Probability-like score in [0, 1] that the document is a content-farm page.
+
+    ``1 / (1 + exp(-z))`` with ``z = FARM_BIAS + sum(weight * log2(1 + min(count, cap)))``
+    over :data:`FARM_WEIGHTS`. Rounded to 4 decimals so reports and columns are stable.
+    """
+    if not counts and not (script and script.traditional_chars):
+        return _NOTHING_FOUND  # the common case of clean simplified text
+    z = FARM_BIAS
+    for name, count in farm_features(counts, script).items():
+        if count:
+            weight, cap = FARM_WEIGHTS[name]
+            z += weight * math.log2(1 + min(count, cap))
+    return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+
+_NOTHING_FOUND = round(1.0 / (1.0 + math.exp(-FARM_BIAS)), 4)

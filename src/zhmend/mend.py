@@ -5,16 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import regex
-
-from .chars import CJK_PUNCT, HAN_CLASS
+from . import scan
 from .config import MendConfig
 from .detect import Evidence, ScriptDecision
 from .edits import Edit, EditLog, apply_edits
 from .errors import BYTES_ERROR_TEXT
+from .findings import build_evidence
 from .fixers import FIXERS, Context
-from .fixers.junk import SYMBOL_CLASS
-from .tables import traditional_re
 
 
 @dataclass(frozen=True)
@@ -41,25 +38,15 @@ def _check_text(text: object) -> str:
     raise TypeError(f"zhmend mends str, not {type(text).__name__}")
 
 
-# Anything any fixer could act on. Text without a match is returned as it came, without
-# running the fixers (the common case for clean simplified text in a corpus).
-_TRIGGER = regex.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ud800-\udfff()（]"
-    f"|(?<=[{HAN_CLASS[1:-1]}{CJK_PUNCT}])[,;:!?.]"
-    f"|[,;:](?=[{HAN_CLASS[1:-1]}{CJK_PUNCT}])"
-    f"|[{SYMBOL_CLASS}]"
-)
-
-
 def needs_work(text: str, config: MendConfig) -> bool:
     """Cheap scan: False means ``mend`` would return ``text`` unchanged."""
     if config.to == "traditional" and config.converts:
         return True
-    return _TRIGGER.search(text) is not None or traditional_re().search(text) is not None
+    return scan.needs_work(text)
 
 
 def _run(text: str, config: MendConfig, explain: bool) -> tuple[str, EditLog | None, Context]:
-    ctx = Context(config)
+    ctx = Context(config, explain=explain)
     log = EditLog(text) if explain else None
     current = text
     for name, fixer in FIXERS.items():
@@ -97,8 +84,8 @@ def mend_and_explain(text: str, config: MendConfig | None = None, **options: Any
     out, log, ctx = _run(text, cfg, explain=True)
     assert log is not None
     script = ctx.notes.get("script")
-    evidence = Evidence(
-        counts={k: v for k, v in ctx.counts.items() if v},
-        script=script if isinstance(script, ScriptDecision) else None,
+    edits = tuple(log.edits())
+    evidence = build_evidence(
+        text, ctx.counts, script if isinstance(script, ScriptDecision) else None, edits
     )
-    return Mended(out, tuple(log.edits()), evidence)
+    return Mended(out, edits, evidence)

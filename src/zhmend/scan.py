@@ -46,7 +46,8 @@ def class_table() -> np.ndarray:
         table[ord(ch)] |= SIMP
     for ch in ",;:!?.":
         table[ord(ch)] |= ASCII_MARK
-    for ch in CJK_PUNCT:
+    # A percent sign ends a Chinese clause as a character would (增长30.3%,5G基站).
+    for ch in CJK_PUNCT + "%％":
         table[ord(ch)] |= CJK_MARK
     for ch in "()":
         table[ord(ch)] |= PAREN
@@ -58,30 +59,35 @@ def class_table() -> np.ndarray:
 
 def classes(text: str) -> np.ndarray:
     """Class bits of every character of ``text`` (lone surrogates included)."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return class_table()[codes]
+    return class_table()[codes_of(text)]
+
+
+def codes_of(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def needs_work(text: str) -> bool:
     """False when no fixer can have anything to do in ``text`` (a superset test)."""
     if not text:
         return False
-    cls = classes(text)
+    codes = codes_of(text)
+    return busy(text, codes, class_table()[codes])
+
+
+def busy(text: str, codes: np.ndarray, cls: np.ndarray) -> bool:
+    """:func:`needs_work` on the code points and class bits already looked up.
+
+    ``cls`` may carry further bits above the low byte (the inspector adds its own).
+    """
     if ((cls & (TRAD | JUNK | PAREN)) != 0).any():
         return True
     mark = (cls & ASCII_MARK) != 0
-    if not mark.any():
-        return _fullwidth_label(text, cls)
-    chinese = (cls & (HAN | CJK_MARK)) != 0
-    if (mark[1:] & chinese[:-1]).any() or (mark[:-1] & chinese[1:]).any():
-        return True
-    return _fullwidth_label(text, cls)
-
-
-def _fullwidth_label(text: str, cls: np.ndarray) -> bool:
+    if mark.any():
+        chinese = (cls & (HAN | CJK_MARK)) != 0
+        if (mark[1:] & chinese[:-1]).any() or (mark[:-1] & chinese[1:]).any():
+            return True
     if "（" not in text:
         return False
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     return bool(((codes[:-1] == 0xFF08) & ((cls[1:] & LABEL_START) != 0)).any())
 
 

@@ -138,3 +138,39 @@ def traditional_re() -> regex.Pattern[str]:
 @lru_cache(maxsize=1)
 def simplified_re() -> regex.Pattern[str]:
     return _char_class(simplified_only())
+
+
+@lru_cache(maxsize=1)
+def kept_in_simplified() -> frozenset[str]:
+    """Traditional-looking characters that simplified text also writes (王丙乾, 李奕昇).
+
+    A character-by-character converter never produces them from another character (no
+    simplified character's s2t is this one), and the simplified standard has them (in
+    GB 2312, or listed in ``data/kept_in_simplified.txt``). On a converted page they
+    were there before the conversion, so they stay.
+    """
+    chars = list(readings())
+    sources: dict[str, set[str]] = {}
+    for ch, trad in zip(chars, convert("\n".join(chars), "s2t").split("\n")):
+        if len(trad) == 1:
+            sources.setdefault(trad, set()).add(ch)
+    listed = {
+        line.strip()
+        for line in _data("kept_in_simplified.txt").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    out = set()
+    for ch in traditional_only():
+        if not sources.get(ch, set()) <= {ch}:
+            continue
+        if ch in listed or _in_gb2312(ch):
+            out.add(ch)
+    return frozenset(out)
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True

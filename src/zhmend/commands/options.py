@@ -30,7 +30,9 @@ def add_mend_options(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> MendConfig:
-    options = {name: getattr(args, name) for name in _BOOL_FIELDS if getattr(args, name) is not None}
+    options = {
+        name: getattr(args, name) for name in _BOOL_FIELDS if getattr(args, name) is not None
+    }
     try:
         return MendConfig.build(to=args.to, **options)
     except ConfigError as exc:  # pragma: no cover - argparse validates choices first

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from ..edits import Edit
 from .base import Context
+from .byte_shift import repair_byte_shift
 from .invisible import strip_invisible
 from .junk import strip_injected_junk
 from .pinyin import strip_pinyin_annotations
@@ -22,6 +23,7 @@ Fixer = Callable[[str, Context], list[Edit]]
 FIXERS: dict[str, Fixer] = {
     "strip_invisible": strip_invisible,
     "strip_injected_junk": strip_injected_junk,
+    "repair_byte_shift": repair_byte_shift,
     "strip_pinyin_annotations": strip_pinyin_annotations,
     "restore_script": restore_script,
     "repair_punctuation": repair_punctuation,

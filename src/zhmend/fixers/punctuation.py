@@ -13,7 +13,7 @@ RULE = "repair_punctuation"
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 # A comma right before one of these was injected: the mark after it is the real one.
 _MARKS_AFTER_STRAY = set(",，。、;；:：!！?？")
-_CANDIDATE = regex.compile(r"[,;:!?()]")
+_CANDIDATE = regex.compile(r"[,;:!?()]|(?<!\.)(?:\.{6}|\.{3})(?!\.)")
 _PARENS = regex.compile(r"[()\n]")
 _HAN = regex.compile(HAN_CLASS)
 _FULL_WIDTH_RE = regex.compile("[，；：！？（）]")
@@ -24,43 +24,58 @@ def _alnum(ch: str) -> bool:
 
 
 def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
-    """Repeat :func:`repair_punctuation_once` until nothing changes (at most 4 rounds).
+    """Turn ASCII punctuation in Chinese context into full width (GB/T 15834).
+
+    Chinese context: the mark follows a Han character or full-width mark, or (for , ; :)
+    precedes a Han character while not following a letter or digit. A comma directly
+    before another mark is a stray and is removed. Parentheses change in pairs. A page is
+    repaired only when its punctuation was folded (see :func:`_should_repair`).
 
     A mark's context can be another ASCII mark that only this fixer makes Chinese
-    (``;,會``): repeating makes the fixer idempotent. The rounds' edits are composed into
-    edits on ``text``.
+    (``;,會``), so rounds repeat until nothing changes (at most 4): that makes the fixer
+    idempotent. The rounds' edits are composed into edits on ``text``.
+    Never changes: marks between digits (3,000 12:30), marks inside Latin runs, URLs or
+    e-mail, ``?``/``!`` followed by a letter, a ``?`` between two Han characters on a page
+    without farm evidence, and full-width marks (never to ASCII).
     """
-    first = repair_punctuation_once(text, ctx)
+    farm = _farm_evidence(ctx)
+    first = _one_round(text, farm)
     if not first:
         return first
+    strays = sum(1 for e in first if not e.after)
+    if not strays and not farm and not _folded(text, first):
+        ctx.counts["ascii_punct_kept"] += len(first)
+        return []
+    _count(first, ctx)
     current = apply_edits(text, first)
-    edits = repair_punctuation_once(current, ctx)
+    edits = _one_round(current, farm)
     if not edits:
         return first
     log = EditLog(text)
     log.add_step(text, first)
     for _ in range(3):
+        _count(edits, ctx)
         log.add_step(current, edits)
         current = apply_edits(current, edits)
-        edits = repair_punctuation_once(current, ctx)
+        edits = _one_round(current, farm)
         if not edits:
             break
     return [Edit(e.start, e.end, e.before, e.after, RULE) for e in log.edits()]
 
 
-def repair_punctuation_once(text: str, ctx: Context) -> list[Edit]:
-    """Turn ASCII punctuation in Chinese context into full width (GB/T 15834).
+def _count(edits: list[Edit], ctx: Context) -> None:
+    strays = sum(1 for e in edits if not e.after)
+    if strays:
+        ctx.counts["stray_commas"] += strays
+    if len(edits) > strays:
+        ctx.counts["ascii_punct"] += len(edits) - strays
 
-    Chinese context: the mark follows a Han character or full-width mark, or (for , ; :)
-    precedes a Han character while not following a letter or digit. A comma directly
-    before another mark is a stray and is removed. Parentheses change in pairs.
-    Never changes: marks between digits (3,000 12:30), marks inside Latin runs, URLs or
-    e-mail, ``?``/``!`` followed by a letter or digit, and full-width marks (never to ASCII).
-    """
+
+def _one_round(text: str, farm: bool) -> list[Edit]:
+    """One pass over the ASCII marks of ``text``: conversions and stray-comma removals."""
     if not _CANDIDATE.search(text):
         return []
     n = len(text)
-    farm = _farm_evidence(ctx)
     parens = _paired_parens(text, latin_inside=farm)
     chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
     edits: list[Edit] = []
@@ -71,51 +86,51 @@ def repair_punctuation_once(text: str, ctx: Context) -> list[Edit]:
     for m in _CANDIDATE.finditer(text):
         i = m.start()
         c = m.group()
+        if c[0] == ".":
+            # An NFKC pass turns … into "...": back in Chinese context on a farm page.
+            if farm and (prev_is_chinese(i) or (m.end() < n and is_chinese(text[m.end()]))):
+                edits.append(Edit(i, m.end(), c, "…" * (len(c) // 3), RULE))
+                chinese_at.update(range(i, m.end()))
+            continue
         if c in "()":
             if i in parens:
                 edits.append(Edit(i, i + 1, c, FULL_WIDTH[c], RULE))
                 chinese_at.add(i)
-                ctx.counts["ascii_punct"] += 1
             continue
         prev = text[i - 1] if i else ""
         nxt = text[i + 1] if i + 1 < n else ""
         if _alnum(prev) and _alnum(nxt):
             continue
-        chinese_before = prev_is_chinese(i)
-        if c == "," and nxt in _MARKS_AFTER_STRAY and (chinese_before or _run_ends_chinese(text, i)):
+        # "增长30.3%,5G基站": a percentage ends a Chinese clause as a character would.
+        chinese_before = prev_is_chinese(i) or (c == "," and prev != "" and prev in "%％")
+        if c == "," and nxt in _MARKS_AFTER_STRAY and (
+            chinese_before or _run_ends_chinese(text, i)
+        ):
             edits.append(Edit(i, i + 1, c, "", RULE))
             chinese_at.add(i)
-            ctx.counts["stray_commas"] += 1
             continue
         chinese_after = nxt != "" and is_chinese(nxt)
         if c == ",":  # "WTO,中国": a comma before Chinese text is a Chinese comma
             ok = chinese_before or chinese_after
         elif c in ";:":  # but "ID:中" or "x;中" may be code or an identifier
             ok = chinese_before or (chinese_after and not _alnum(prev))
-        else:  # ! ?  -- "那?社會": a ? between two Han characters may stand for a lost one
-            ok = chinese_before and not _alnum(nxt) and not (c == "?" and nxt and is_han(nxt))
+        else:  # ! ?  -- "?nèi)" is a byte-shift label; "那?社會" may hide a lost character
+            ok = chinese_before and not (nxt.isascii() and nxt.isalpha())
+            if ok and c == "?" and nxt and is_han(nxt):
+                ok = farm
         if ok:
             edits.append(Edit(i, i + 1, c, FULL_WIDTH[c], RULE))
             chinese_at.add(i)
-            ctx.counts["ascii_punct"] += 1
-    if not _should_repair(text, edits, ctx):
-        ctx.counts["ascii_punct_kept"] += ctx.counts.pop("ascii_punct", 0)
-        return []
     return edits
 
 
-def _should_repair(text: str, edits: list[Edit], ctx: Context) -> bool:
-    """Repair a page whose punctuation was folded to ASCII, not a clean page's odd slip.
+def _folded(text: str, edits: list[Edit]) -> bool:
+    """Whether the page's punctuation was folded to ASCII, not a clean page's odd slip.
 
     A folded page has (almost) no full-width , ; : ! ? ( ) left; a clean page that
-    slipped an ASCII comma has dozens. Farm evidence (labels, stray commas, conversion)
-    settles it either way.
+    slipped an ASCII comma has dozens.
     """
-    if ctx.counts["stray_commas"] or _farm_evidence(ctx):
-        return True
-    ascii_marks = sum(1 for e in edits if e.after)
-    full_width = len(_FULL_WIDTH_RE.findall(text))
-    return ascii_marks >= full_width
+    return len(edits) >= len(_FULL_WIDTH_RE.findall(text))
 
 
 def _run_ends_chinese(text: str, i: int) -> bool:

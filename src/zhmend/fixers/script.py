@@ -6,7 +6,7 @@ from difflib import SequenceMatcher
 
 from ..detect import decide_script
 from ..edits import Edit
-from ..tables import convert, readings, script_overrides
+from ..tables import convert, kept_in_simplified, readings, script_overrides
 from .base import Context
 from .pinyin import parse_label
 
@@ -39,12 +39,24 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
     else:
         return []
     converted = convert(text, config)
+    if target == "auto":
+        converted = _keep_original_characters(text, converted)
     if config == "t2s" and ctx.readings:
         converted = _apply_readings(text, converted, ctx.readings)
     ctx.counts["script_converted"] += 1
     if not ctx.explain:
         return [Edit(0, len(text), text, converted, RULE)] if converted != text else []
     return diff_edits(text, converted, RULE)
+
+
+def _keep_original_characters(text: str, converted: str) -> str:
+    """Put back the characters a mechanical converter cannot have written (乾 in 王丙乾)."""
+    if len(converted) != len(text):
+        return converted
+    kept = kept_in_simplified()
+    if kept.isdisjoint(text):
+        return converted
+    return "".join(t if t in kept else c for t, c in zip(text, converted))
 
 
 def _apply_readings(text: str, converted: str, labels: dict[int, str]) -> str:

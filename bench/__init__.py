@@ -1,0 +1,1 @@
+"""Benchmarks and the corruption simulator; run each as ``python -m bench.NAME``."""

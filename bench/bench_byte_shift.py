@@ -1,0 +1,170 @@
+"""Benchmark of repair_byte_shift: repair rate on simulated farm pages, and scan cost.
+
+    python bench/bench_byte_shift.py                   # 60 pages (smoke run)
+    python bench/bench_byte_shift.py --pages 500       # the issue's figure
+    python bench/bench_byte_shift.py --speed-docs 2000 # clean-text cost vs mend
+
+Accuracy: pages of ../shared/data/news_dev.jsonl go through the forward simulator
+(bench/byte_shift_sim.py); each garbled run (a difference between the intended farm page
+and the garbled one) counts as fully repaired when the fixer's output equals the intended
+page over the whole run (labels aside: the pinyin fixer removes them next), as flagged when
+a span reported ``uncertain`` or ``unrepaired`` overlaps it, as wrongly repaired when the
+span overlapping it was reported repaired, and as silent when nothing was reported.
+
+Speed: the fixer on clean news (as given and NFKC-folded) against ``zhmend.mend`` on the
+same documents, measured in the same run; the ratio is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import random
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import byte_shift_sim as sim  # noqa: E402
+import zhmend  # noqa: E402
+from zhmend.config import DEFAULT  # noqa: E402
+from zhmend.edits import apply_edits  # noqa: E402
+from zhmend.fixers.base import Context  # noqa: E402
+from zhmend.fixers.byte_shift import repair_byte_shift  # noqa: E402
+
+DATA = sim.DATA
+
+
+def _wrong_positions(expected: str, got: str) -> list[tuple[int, int]]:
+    """Spans of ``expected`` that ``got`` does not reproduce (insertions as empty spans)."""
+    sm = difflib.SequenceMatcher(None, expected, got, autojunk=False)
+    return [(i1, i2) for tag, i1, i2, _, _ in sm.get_opcodes() if tag != "equal"]
+
+
+_LABEL = sim.regex.compile(rf"\(([a-zü{sim.TONED}]{{1,7}})\)")
+
+
+def _unlabelled(text: str) -> str:
+    return _LABEL.sub("", text)
+
+
+def _runs(page: sim.FarmPage, clean: str) -> list[tuple[int, int, int, int]]:
+    """Runs as (unlabelled clean start, end, garbled start, end)."""
+    keep = [i for i, _ in enumerate(page.clean)]
+    for m in _LABEL.finditer(page.clean):
+        for i in range(m.start(), m.end()):
+            keep[i] = -1
+    pos, k = [], 0
+    for i in range(len(page.clean) + 1):
+        pos.append(k)
+        if i < len(page.clean) and keep[i] >= 0:
+            k += 1
+    return [(pos[c0], pos[c1], g0, g1) for c0, c1, g0, g1 in sim.runs(page.clean, page.garbled)]
+
+
+def _overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:
+    return a0 < b1 and b0 < a1 or (a0 == a1 and b0 <= a0 <= b1) or (b0 == b1 and a0 <= b0 <= a1)
+
+
+def accuracy(docs: list[dict], seed: int, verbose: int) -> dict[str, float]:
+    rng = random.Random(seed)
+    total = repaired = flagged = wrong_fix = silent = pages_changed_wrongly = 0
+    shown = 0
+    started = time.perf_counter()
+    for doc in docs:
+        page = sim.simulate(
+            doc["text"][:2000],
+            second_pass=rng.random() < 6 / 27,
+            nfkc=rng.random() < 0.8,
+            marker_vanishes=rng.random() < 0.3,
+        )
+        ctx = Context(DEFAULT)
+        edits = repair_byte_shift(page.garbled, ctx)
+        fixed = apply_edits(page.garbled, edits)
+        notes = ctx.notes.get("byte_shift", [])
+        # Labels are compared away: the pinyin fixer removes them next, and a character
+        # whose bytes a false match split never received its own label.
+        clean, fixed = _unlabelled(page.clean), _unlabelled(fixed)
+        wrong = _wrong_positions(clean, fixed)
+        for c0, c1, g0, g1 in _runs(page, clean):
+            total += 1
+            ok = not any(_overlaps(c0, c1, w0, w1) for w0, w1 in wrong)
+            statuses = {n["status"] for n in notes if _overlaps(g0, g1, n["start"], n["end"])}
+            repaired += ok
+            if not ok:
+                if statuses & {"uncertain", "unrepaired"}:
+                    flagged += 1
+                elif statuses:
+                    wrong_fix += 1  # reported as repaired, but not the intended text
+                else:
+                    silent += 1
+            if not ok and shown < verbose:
+                shown += 1
+                print(
+                    "  run:",
+                    page.garbled[max(0, g0 - 3) : g1 + 3],
+                    "| want:",
+                    clean[max(0, c0 - 3) : c1 + 3],
+                )
+                for n in notes:
+                    if _overlaps(g0, g1, n["start"], n["end"]):
+                        print("      ", n["status"], n["before"], "->", n["after"])
+        runs_c = _runs(page, clean)
+        for w0, w1 in wrong:
+            if not any(_overlaps(c0, c1, w0, w1) for c0, c1, _, _ in runs_c):
+                pages_changed_wrongly += 1
+                break
+    return {
+        "pages": len(docs),
+        "runs": total,
+        "fully_repaired": repaired / total if total else 0.0,
+        "flagged_unrepaired": flagged / total if total else 0.0,
+        "wrongly_repaired": wrong_fix / total if total else 0.0,
+        "silent_unrepaired": silent / total if total else 0.0,
+        "pages_with_damage_outside_runs": pages_changed_wrongly,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def speed(docs: list[dict]) -> dict[str, float]:
+    texts = [d["text"] for d in docs] + [unicodedata.normalize("NFKC", d["text"]) for d in docs]
+    t0 = time.perf_counter()
+    for t in texts:
+        zhmend.mend(t)
+    t_mend = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for t in texts:
+        repair_byte_shift(t, Context(DEFAULT))
+    t_fix = time.perf_counter() - t0
+    return {"docs": len(texts), "mend_s": t_mend, "byte_shift_s": t_fix, "ratio": t_fix / t_mend}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=60)
+    parser.add_argument("--speed-docs", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--verbose", type=int, default=0, help="print this many failed runs")
+    args = parser.parse_args()
+    news = DATA / "news_dev.jsonl"
+    if not news.exists():
+        print(f"{news} is not present: nothing to measure", file=sys.stderr)
+        return 0
+    docs = [json.loads(line) for line in news.open(encoding="utf-8") if line.strip()]
+    rng = random.Random(args.seed)
+    sample = rng.sample(docs, min(args.pages, len(docs)))
+    acc = accuracy(sample, args.seed, args.verbose)
+    for k, v in acc.items():
+        print(f"{k:32}{v:>10.3f}" if isinstance(v, float) else f"{k:32}{v:>10}")
+    if args.speed_docs:
+        sp = speed(docs[: args.speed_docs])
+        for k, v in sp.items():
+            print(f"{k:32}{v:>10.3f}" if isinstance(v, float) else f"{k:32}{v:>10}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

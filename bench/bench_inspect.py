@@ -1,0 +1,153 @@
+"""Farm-score calibration and inspect speed.
+
+Sets (read from ../shared/data, relative to the repository root):
+- ``real``: the real farm excerpts in real_dev (positives; target: every page >= 0.9);
+- ``news``, ``trad``: clean simplified news and genuine traditional paragraphs (negatives;
+  target: at most 0.1% of documents >= 0.5);
+- ``sim:VARIANT``: news documents corrupted by ``bench/corrupt.py``, one set per variant
+  (positives; target: recall >= 99% at 0.5).
+
+Prints, per set, the share of documents at or above the threshold and a histogram of the
+scores; then precision and recall at the threshold over all sets; then the time of
+``zhmend.inspect`` against ``zhmend.mend`` on the same clean and noisy documents, measured
+in this run (target: inspect on clean text no slower than mend, ratio <= 1.0).
+
+    python -m bench.bench_inspect                 # 500 news documents per simulated set
+    python -m bench.bench_inspect --docs 0        # every document
+    python -m bench.bench_inspect --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: python bench/bench_inspect.py
+    sys.path.insert(0, str(ROOT))
+
+import zhmend  # noqa: E402
+from bench.corrupt import VARIANTS, corrupt  # noqa: E402
+from zhmend.detect import FARM_THRESHOLD  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+BINS = 10
+
+
+def _jsonl(path: Path, limit: int) -> list[str]:
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                out.append(json.loads(line)["text"])
+                if limit and len(out) >= limit:
+                    break
+    return out
+
+
+def load_sets(docs: int, seed: int) -> tuple[dict[str, list[str]], set[str]]:
+    """Documents by set name, and the names of the positive (farm) sets."""
+    if not DATA.exists():
+        sys.exit(f"bench_inspect: {DATA} is not present (evaluation data lives in ../shared)")
+    sets: dict[str, list[str]] = {}
+    pages = sorted((DATA / "real_dev").glob("[0-9][0-9][0-9].txt"))
+    sets["real"] = [p.read_text(encoding="utf-8") for p in pages]
+    news = _jsonl(DATA / "news_dev.jsonl", 0)
+    sets["news"] = news
+    sets["trad"] = _jsonl(DATA / "trad_dev.jsonl", 0)
+    base = news[:docs] if docs else news
+    for name, c in VARIANTS.items():
+        sets[f"sim:{name}"] = [corrupt(t, c, seed + i) for i, t in enumerate(base)]
+    positives = {"real"} | {k for k in sets if k.startswith("sim:")}
+    return sets, positives
+
+
+def histogram(scores: list[float]) -> list[int]:
+    counts = [0] * BINS
+    for s in scores:
+        counts[min(int(s * BINS), BINS - 1)] += 1
+    return counts
+
+
+def timed(fns: dict[str, object], docs: list[str], repeats: int) -> dict[str, float]:
+    """Best time of each function over ``docs``; repeats interleave the functions, so a
+    machine busy with other work slows both alike."""
+    best = {name: float("inf") for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            for d in docs:
+                fn(d)
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=500,
+                    help="news documents per simulated set (0: all; default 500)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeats", type=int, default=3, help="timing repeats (best is kept)")
+    ap.add_argument("--speed-docs", type=int, default=2000,
+                    help="documents timed per corpus (0: all; default 2000)")
+    ap.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    args = ap.parse_args(argv)
+
+    sets, positives = load_sets(args.docs, args.seed)
+    report: dict[str, object] = {"threshold": FARM_THRESHOLD, "sets": {}}
+    tp = fp = fn = tn = 0
+    print(f"farm score at threshold {FARM_THRESHOLD}; histogram bins of 0.1 from 0 to 1")
+    print(f"{'set':<22}{'docs':>6}{'>=thr':>8}{'share':>9}  histogram")
+    for name, docs in sets.items():
+        scores = [zhmend.inspect(d).farm_score for d in docs]
+        hits = sum(s >= FARM_THRESHOLD for s in scores)
+        if name in positives:
+            tp += hits
+            fn += len(docs) - hits
+        else:
+            fp += hits
+            tn += len(docs) - hits
+        hist = histogram(scores)
+        share = hits / len(docs) if docs else 0.0
+        print(f"{name:<22}{len(docs):>6}{hits:>8}{share:>9.2%}  {' '.join(map(str, hist))}")
+        report["sets"][name] = {
+            "docs": len(docs),
+            "at_or_above": hits,
+            "share": share,
+            "min": min(scores) if scores else None,
+            "histogram": hist,
+            "positive": name in positives,
+        }
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    real = report["sets"]["real"]
+    print(f"\nprecision {precision:.4f}  recall {recall:.4f}  (tp {tp} fp {fp} fn {fn} tn {tn})")
+    print(f"real pages: lowest score {real['min']:.4f} (target >= 0.9)")
+    report.update({"precision": precision, "recall": recall, "tp": tp, "fp": fp, "fn": fn})
+
+    n = args.speed_docs or None
+    clean = sets["news"][:n]
+    noisy = sets["sim:seed-like"][:n]
+    zhmend.mend(clean[0])
+    zhmend.inspect(clean[0])
+    speed = {}
+    print(f"\nspeed, best of {args.repeats}, same documents (ratio: inspect time / mend time)")
+    for label, docs in (("clean news", clean), ("noisy seed-like", noisy)):
+        mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+        times = timed({"mend": zhmend.mend, "inspect": zhmend.inspect}, docs, args.repeats)
+        t_mend, t_inspect = times["mend"], times["inspect"]
+        ratio = t_inspect / t_mend
+        print(f"{label:<18} mend {mb / t_mend:7.2f} MB/s  inspect {mb / t_inspect:7.2f} MB/s"
+              f"  ratio {ratio:.2f}")
+        speed[label] = {"mend_mb_s": mb / t_mend, "inspect_mb_s": mb / t_inspect, "ratio": ratio}
+    report["speed"] = speed
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,311 @@
+"""``zhmend run``: mend a corpus of JSONL, Parquet or text files, in parallel and resumably.
+
+Adding a feature to the run is a small edit: an option in :func:`add_feature_options` and,
+when it works on the finished output, a function in :data:`POST_STEPS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..detect import FARM_THRESHOLD
+from ..errors import ConfigError, InputError, ZhmendError
+from ..io.records import COMPRESSIONS, FORMATS, Shard, discover
+from ..io.writers import clean_tmp
+from ..runners import ENGINES
+from ..runners.shard import (
+    STATE,
+    RunOptions,
+    merge_stats,
+    read_marker,
+    run_shard,
+    write_json_atomic,
+)
+from .dedup import add_run_options as add_dedup_options
+from .dedup import dedup_step
+from .options import add_mend_options, config_from_args
+from .report import add_run_options as add_report_options
+from .report import prepare_run as prepare_report
+from .report import report_step
+from .run_progress import RunProgress
+
+#: Steps run after every shard is done: ``(args, out_dir, summary) -> None``; each may add
+#: keys to ``summary``. A step is skipped on --dry-run (nothing is written then).
+#: The report reads what the other steps wrote: keep it last.
+POST_STEPS: list[Callable[[argparse.Namespace, Path, dict[str, Any]], None]] = [
+    dedup_step,
+    report_step,
+]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="mend a corpus (JSONL, Parquet, .txt directories) in parallel, resumably",
+        description="Mend every record of the INPUTs (files, directories, or - for JSONL on "
+        "stdin) into OUT/, one output shard per input shard. Records that cannot be mended "
+        "go to OUT/rejects/ with a reason; rerunning the same command resumes a killed run.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="output directory (required unless --dry-run)")
+    p.add_argument("--format", choices=FORMATS, help="input format (default: from the file names)")
+    p.add_argument("--output-format", choices=("jsonl", "parquet"),
+                   help="default: like the input (jsonl for .txt and stdin)")
+    p.add_argument("--compression", choices=COMPRESSIONS,
+                   help="of JSONL output (default: like the input)")
+    p.add_argument("--text-field", default="text", help="field holding the text (default text)")
+    p.add_argument("--id-field", default="id",
+                   help="field holding the record id; generated as SHARD:LINE when absent")
+    p.add_argument("--output-field",
+                   help="write the mended text here and keep the text field as it is")
+    p.add_argument("--max-chars", type=_positive, default=1_000_000,
+                   help="reject longer texts (default 1000000)")
+    p.add_argument("-j", "--jobs", type=_positive, default=os.cpu_count() or 1,
+                   help="worker processes (default: CPU count)")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local process pool (default) or Ray (pip install 'zhmend[ray]')")
+    p.add_argument("--ray-address", help="Ray cluster to join (e.g. auto); default: a local Ray")
+    p.add_argument("--limit", type=_positive, help="mend only the first N records (in one process)")
+    p.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    p.add_argument("--sample", type=_nonnegative, default=0, metavar="K",
+                   help="put K before/after examples of changed records in the summary")
+    p.add_argument("--overwrite", action="store_true",
+                   help="redo every shard, even when OUT holds a run with other options")
+    p.add_argument("--progress", choices=("auto", "bar", "log", "none"), default="auto",
+                   help="auto: a live bar on a terminal, a line every 10 s otherwise")
+    p.add_argument("--keep", choices=("all", "farm", "clean"), default="all",
+                   help="write all records (default), only content-farm pages (farm score >= "
+                   "--min-score) or only the others")
+    p.add_argument("--no-report-columns", dest="report_columns", action="store_false",
+                   help="write only the mended text and zhmend_changed: no explanation or "
+                   "evidence is built, about 3x less CPU on farm pages")
+    p.add_argument("--min-score", type=float, default=FARM_THRESHOLD, metavar="S",
+                   help="farm score from which a page counts as a farm page "
+                   f"(default {FARM_THRESHOLD})")
+    add_mend_options(p)
+    add_feature_options(p)
+    p.set_defaults(handler=run)
+
+
+def add_feature_options(p: argparse.ArgumentParser) -> None:
+    """Options of features layered on the run (news extraction, dedup, reports)."""
+    add_dedup_options(p)
+    add_report_options(p)
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+def _nonnegative(value: str) -> int:
+    n = int(value)
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {n}")
+    return n
+
+
+def options_from_args(args: argparse.Namespace) -> RunOptions:
+    return RunOptions(
+        config=config_from_args(args),
+        text_field=args.text_field,
+        id_field=args.id_field,
+        output_field=args.output_field,
+        max_chars=args.max_chars,
+        output_format=args.output_format,
+        compression=args.compression,
+        keep=args.keep,
+        min_score=args.min_score,
+        report=args.report_columns,
+        samples=args.sample,
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"zhmend: {message}", file=sys.stderr)
+    return 2
+
+
+def check_output_dir(out: Path, opts: RunOptions, overwrite: bool, write: bool) -> str | None:
+    """Refuse to mix shards made with other options; None when ``out`` is fit for this run."""
+    manifest = out / STATE / "run.json"
+    digest = opts.digest()
+    if manifest.exists():
+        try:
+            old = json.loads(manifest.read_text(encoding="utf-8"))
+        except ValueError:
+            old = {}
+        if old.get("digest") != digest and not overwrite:
+            return (
+                f"{out} holds shards made with other options (digest {old.get('digest')}, "
+                f"this run {digest}); pass --overwrite to redo them, or choose another -o"
+            )
+    if overwrite:
+        shutil.rmtree(out / STATE / "done", ignore_errors=True)
+    if write:
+        out.mkdir(parents=True, exist_ok=True)
+        options = opts.config.to_dict() | {
+            k: v for k, v in vars(opts).items() if k not in ("config", "samples")
+        }
+        # Atomic: a run killed while writing it must not block the rerun.
+        write_json_atomic(manifest, {"digest": digest, "options": options})
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    prepare_report(args)
+    try:
+        opts = options_from_args(args)
+        shards = discover(args.inputs, args.format)
+    except (ConfigError, InputError) as exc:
+        return _fail(str(exc))
+    if args.output is None and not args.dry_run:
+        return _fail("run needs -o OUT (or --dry-run)")
+    if args.engine == "ray" and args.limit:
+        return _fail("--limit runs in one process; leave out --engine ray")
+    out = None if args.dry_run else Path(args.output)
+    if out is not None:
+        problem = check_output_dir(out, opts, args.overwrite, write=args.limit is None)
+        if problem:
+            return _fail(problem)
+        clean_tmp(out)
+    state_holder = tempfile.TemporaryDirectory(prefix="zhmend-run-") if out is None else None
+    state = out / STATE if out is not None else Path(state_holder.name)  # type: ignore[union-attr]
+
+    results: dict[str, dict[str, Any]] = {}
+    failures: dict[str, str] = {}
+    todo: list[Shard] = []
+    digest = opts.digest()
+    for shard in shards:
+        marker = read_marker(out, shard) if out is not None and not args.limit else None
+        if marker is not None and not shard.is_stdin:
+            if marker.get("digest") != digest and not args.overwrite:
+                return _fail(
+                    f"shard {shard.name} in {out} was made with other options; "
+                    "pass --overwrite to redo it"
+                )
+            if marker.get("digest") == digest:
+                results[shard.name] = marker["stats"]
+                continue
+        todo.append(shard)
+
+    progress = RunProgress(sum(s.size() for s in todo), len(todo), args.progress)
+
+    def done(shard: Shard, stats: dict[str, Any]) -> None:
+        results[shard.name] = stats
+        progress.shard_done(shard.name, stats)
+
+    def failed(shard: Shard, why: str) -> None:
+        failures[shard.name] = why
+        progress.shard_done(shard.name, None)
+
+    started = time.perf_counter()
+    try:
+        if args.limit:
+            left = args.limit
+            for shard in todo:
+                if left <= 0:
+                    break
+                stats = run_shard(shard, opts, out, state, limit=left, progress=progress.update)
+                done(shard, stats)
+                left -= stats["in"]
+        else:
+            # Only this process can read its stdin; files go to the engine.
+            for shard in [s for s in todo if s.is_stdin]:
+                done(shard, run_shard(shard, opts, out, state, progress=progress.update))
+            files = [s for s in todo if not s.is_stdin]
+            _run_engine(args, files, opts, out, state, done, failed, progress)
+    except ZhmendError as exc:
+        progress.close()
+        return _fail(str(exc))
+    finally:
+        progress.close()
+        if state_holder is not None:
+            state_holder.cleanup()
+    elapsed = time.perf_counter() - started
+
+    ordered = [results[s.name] for s in shards if s.name in results]
+    summary = merge_stats(ordered)
+    summary["samples"] = summary["samples"][: args.sample]
+    summary["min_score"] = args.min_score
+    fresh = [results[s.name] for s in todo if s.name in results]
+    summary["shards"] = {"total": len(shards), "mended_now": len(fresh),
+                         "already_done": len(shards) - len(todo), "failed": failures}
+    mended_now = sum(s["in"] for s in fresh)
+    mb_now = sum(s["text_bytes"] for s in fresh) / 1e6
+    summary["throughput"] = {
+        "seconds": round(elapsed, 3),
+        "docs_per_second": round(mended_now / elapsed, 1) if elapsed else None,
+        "text_mb_per_second": round(mb_now / elapsed, 3) if elapsed else None,
+        "jobs": args.jobs,
+        "engine": args.engine,
+    }
+    if out is not None:
+        for step in POST_STEPS:
+            step(args, out, summary)
+        (out / "summary.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    _print_summary(summary, sys.stderr)
+    if args.dry_run:
+        json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    bad = summary["rejected"] + summary["errored"]
+    if failures or bad:
+        print(
+            f"zhmend: {summary['rejected']} rejected, {summary['errored']} errored, "
+            f"{len(failures)} shard(s) failed"
+            + (f"; see {out / 'rejects'}" if out is not None and bad else ""),
+            file=sys.stderr,
+        )
+        for name, why in sorted(failures.items()):
+            print(f"zhmend: shard {name} failed: {why}; rerun to retry it", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_engine(args, shards, opts, out, state, done, failed, progress) -> None:
+    if args.engine == "ray":
+        from ..runners.ray import run_ray
+
+        run_ray(shards, opts, out, state, args.jobs, address=args.ray_address,
+                on_done=done, on_failed=failed, on_progress=progress.update)
+    else:
+        from ..runners.local import run_local
+
+        run_local(shards, opts, out, state, args.jobs,
+                  on_done=done, on_failed=failed, on_progress=progress.update)
+
+
+def _print_summary(summary: dict[str, Any], stream) -> None:
+    rows = [
+        ("records in", summary["in"]),
+        ("mended out", summary["out"]),
+        ("  of which changed", summary["changed"]),
+        (f"farm pages (score >= {summary['min_score']})", summary["farm"]),
+        ("filtered by --keep", summary["filtered"]),
+        ("  converted script", summary["converted"]),
+        ("rejected", summary["rejected"]),
+        ("errored", summary["errored"]),
+    ]
+    rows += [(f"  {reason}", n) for reason, n in summary["by_reason"].items()]
+    rows += [(f"edits {name}", n) for name, n in summary["by_fixer"].items()]
+    rows += [(f"script {name}", n) for name, n in summary["by_script"].items()]
+    t = summary["throughput"]
+    rows.append(("docs/s", t["docs_per_second"]))
+    rows.append(("text MB/s", t["text_mb_per_second"]))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}", file=stream)

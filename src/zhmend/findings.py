@@ -1,0 +1,550 @@
+"""Findings: artifacts located in a document, each with its span in the input.
+
+Two sources, one vocabulary. What the fixers act on (labels, punctuation, invisible and
+injected junk) is read back from the edits of ``mend_and_explain``, so the report shows
+exactly what mending removes. What no fixer touches (mojibake, SEO keyword headers, page
+chrome, pinyin that is not a reading of its character) is found here by detectors that only
+look. A finding's ``name`` is the key it is counted under in :class:`~zhmend.detect.Evidence`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .chars import CJK_PUNCT, HAN_RANGES
+from .detect import Evidence, ScriptDecision, farm_score
+from .edits import Edit
+from .fixers.pinyin import _GROUP, _SYLLABLE, _TONED, is_reading, parse_label, style_of
+from .tables import convert, reading_bases
+
+#: Finding names, each also a key of ``Evidence.counts``. The first group comes from the
+#: fixers' edits, the second from the detectors in this module.
+FIXER_FINDINGS = (
+    "invisible",
+    "lone_surrogates",
+    "junk_symbols",
+    "junk_dots",
+    "pinyin_labels",
+    "ascii_punct",
+    "stray_commas",
+)
+DETECTED_FINDINGS = ("unverified_labels", "mojibake", "seo_header", "page_chrome")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One artifact: ``text[start:end]`` of the input is ``text``; ``detail`` names its kind."""
+
+    name: str
+    start: int
+    end: int
+    text: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "detail": self.detail,
+        }
+
+
+# --- findings read back from the fixers' edits -------------------------------------------
+
+# _SYLLABLE and _GROUP are the fixer's label shapes: a label here is exactly a label there.
+_HAN = f"[{HAN_RANGES}]"
+# The fixer's own shape of an annotation: a Han character and its label groups.
+_ANNOTATED = re.compile(f"({_HAN})((?:{_GROUP})+)")
+_ONE_GROUP = re.compile(f"[(（]({_SYLLABLE})[)）]")
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u200c\u200d\u2060\ufeff\ud800-\udfff]"
+)
+_ASCII_MARKS = ",;:!?()"
+_CUT_LABEL = re.compile(f"[(（][a-zü{_TONED}]{{1,6}}\\s*$")
+
+
+def fixer_findings(text: str, edits: Iterable[Edit]) -> list[Finding]:
+    """Findings behind the edits of ``mend_and_explain(text)`` (input coordinates).
+
+    An edit may carry several rules when steps touched neighbouring text (``會(huì)`` →
+    ``会`` is one edit of ``strip_pinyin_annotations+restore_script``): each rule's share is
+    found inside it again.
+    """
+    out: list[Finding] = []
+    for e in edits:
+        rules = e.rule.split("+")
+        labels: list[tuple[int, int]] = []
+        if rules == ["strip_pinyin_annotations"] and not e.after:
+            # The common case: the edit removed exactly the groups after one character.
+            labels = [(e.start, e.end)]
+            out.append(_removed_label(e))
+        elif "strip_pinyin_annotations" in rules:
+            labels = _labels_in(text, e.start, e.end, out)
+        if "strip_invisible" in rules:
+            for m in _INVISIBLE.finditer(text, e.start, e.end):
+                ch = m.group()
+                name = "lone_surrogates" if "\ud800" <= ch <= "\udfff" else "invisible"
+                out.append(Finding(name, m.start(), m.end(), ch, f"U+{ord(ch):04X}"))
+        if "strip_injected_junk" in rules:
+            if rules == ["strip_injected_junk"]:
+                name = "junk_dots" if e.before == "." else "junk_symbols"
+                out.append(Finding(name, e.start, e.end, e.before))
+        if "repair_punctuation" in rules:
+            out.extend(_punctuation_in(text, e, labels))
+    out.sort(key=lambda f: (f.start, f.end, f.name))
+    return out
+
+
+def _removed_label(e: Edit) -> Finding:
+    groups = e.before
+    if not groups.rstrip().endswith((")", "）")):
+        return Finding("pinyin_labels", e.start, e.end, groups, "cut")
+    labels = _ONE_GROUP.findall(groups)
+    detail = style_of(groups, labels[0]) if labels else ""
+    if len(labels) > 1:
+        detail += ",repeated"
+    return Finding("pinyin_labels", e.start, e.end, groups, detail)
+
+
+def _labels_in(text: str, start: int, end: int, out: list[Finding]) -> list[tuple[int, int]]:
+    spans = []
+    # The annotated character itself may lie just outside the edit (it was not converted).
+    for m in _ANNOTATED.finditer(text, max(0, start - 1), end):
+        s, t = m.span(2)
+        if s < start or t > end:
+            continue
+        ch, groups = m.group(1), m.group(2)
+        labels = _ONE_GROUP.findall(groups)
+        if not all(is_reading(ch, lab) for lab in labels):
+            continue
+        detail = style_of(groups, labels[0])
+        if len(labels) > 1:
+            detail += ",repeated"
+        out.append(Finding("pinyin_labels", s, t, groups, detail))
+        spans.append((s, t))
+    # An excerpt cut inside its last label (兵團(t): the fixer removes the stub too.
+    cut = _CUT_LABEL.search(text, max(start, len(text) - 16), end)
+    if cut and not text[end:].strip() and _HAN_RE.match(text, cut.start() - 1):
+        stub = cut.group().rstrip()
+        out.append(Finding("pinyin_labels", cut.start(), cut.start() + len(stub), stub, "cut"))
+        spans.append((cut.start(), cut.start() + len(stub)))
+    return spans
+
+
+def _punctuation_in(text: str, e: Edit, labels: list[tuple[int, int]]) -> list[Finding]:
+    if len(e.before) == 1:
+        name = "stray_commas" if e.after == "" else "ascii_punct"
+        return [Finding(name, e.start, e.end, e.before, e.after)]
+    found = []
+    for i in range(e.start, e.end):
+        if text[i] in _ASCII_MARKS and not any(s <= i < t for s, t in labels):
+            found.append(Finding("ascii_punct", i, i + 1, text[i]))
+    return found
+
+
+# --- detectors -----------------------------------------------------------------------------
+
+_HAN_RE = re.compile(_HAN)
+# A pinyin syllable in parentheses, matched where an opening parenthesis follows a Han
+# character; kept by the fixer when it is not a reading of that character.
+_PAREN_SYLLABLE = re.compile(f"[(（]([a-zü{_TONED}]{{1,6}}[0-5]?)[)）]")
+_LABEL_FIRST = frozenset(f"abcdefghijklmnopqrstuvwxyzü{_TONED}")
+
+
+def _openings(text: str) -> list[int]:
+    """Positions of ``(`` and ``（`` that follow a Han character and open something label-like."""
+    out = []
+    for paren in "(（":
+        i = text.find(paren, 1)
+        while i != -1:
+            if i + 1 < len(text) and text[i + 1] in _LABEL_FIRST and _HAN_RE.match(text, i - 1):
+                out.append(i)
+            i = text.find(paren, i + 1)
+    return sorted(out)
+
+
+def unverified_labels(text: str) -> list[Finding]:
+    """Parenthesised pinyin syllables after a Han character that are not its reading.
+
+    A spinner or a byte-level replace that misfired leaves them (``病(bing)`` on 情); a real
+    parenthetical is rarely a bare lowercase syllable. Kept by ``strip_pinyin_annotations``.
+    """
+    out = []
+    for i in _openings(text):
+        m = _PAREN_SYLLABLE.match(text, i)
+        if m is None:
+            continue
+        label = m.group(1)
+        parsed = parse_label(label)
+        if parsed is None or parsed[0] not in _all_syllables():
+            continue
+        ch = text[i - 1]
+        if is_reading(ch, label):
+            continue
+        out.append(Finding("unverified_labels", m.start(), m.end(), m.group(), ch))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _all_syllables() -> frozenset[str]:
+    return frozenset(b for bases in reading_bases().values() for b in bases)
+
+
+@lru_cache(maxsize=1)
+def _gbk_lead_chars() -> str:
+    """Characters whose GBK code starts with a UTF-8 lead byte of a Han character (E4-E9).
+
+    Reading UTF-8 Chinese as GBK turns every third byte pair into one of them (发展 →
+    鍙戝睍): a run holding several is worth re-decoding.
+    """
+    chars = []
+    for lead in range(0xE4, 0xEA):
+        for trail in range(0x80, 0xC0):
+            try:
+                chars.append(bytes((lead, trail)).decode("gbk"))
+            except UnicodeDecodeError:
+                continue
+    return "".join(sorted(set(chars)))
+
+
+#: Mojibake signatures other than GBK-read UTF-8, by kind.
+_MOJIBAKE = {
+    "replacement": re.compile("\ufffd+"),
+    "gbk_replacement": re.compile("(?:锟斤拷|烫烫烫|屯屯屯)+"),
+    # A label whose opening parenthesis was eaten with a byte: 日?qǐng)報
+    "byte_shift": re.compile(f"\\?[a-zü{_TONED}]{{1,6}}[0-5]?\\)"),
+    # A character lost in decoding: 深水?區
+    "question_mark": re.compile(f"\\?+(?={_HAN})"),
+}
+_MOJIBAKE_CUE = {"replacement": "\ufffd", "byte_shift": "?", "question_mark": "?"}
+_AFTER_HAN = {"byte_shift", "question_mark"}
+
+
+@lru_cache(maxsize=1)
+def _gbk_run_re() -> re.Pattern[str]:
+    """Lead-byte characters at most two apart, and what follows up to two characters."""
+    lead = re.escape(_gbk_lead_chars())
+    other = f"[^\\x00-\\x7f{CJK_PUNCT}\\n]"
+    return re.compile(f"[{lead}](?:{other}{{0,2}}[{lead}])+{other}{{0,2}}")
+
+
+def _decodes_as_utf8(run: str) -> str | None:
+    """The UTF-8 text ``run`` spelled before it was read as GBK, when that is Chinese."""
+    try:
+        raw = run.encode("gbk")
+    except UnicodeEncodeError:
+        return None
+    best: str | None = None
+    for skip in (0, 1, 2):
+        decoded = raw[skip:].decode("utf-8", "replace")
+        han = len(_HAN_RE.findall(decoded))
+        bad = decoded.count("\ufffd")
+        if han >= 2 and bad * 3 <= han and (best is None or han > len(_HAN_RE.findall(best))):
+            best = decoded
+    return best
+
+
+def mojibake(text: str) -> list[Finding]:
+    """Suspected mojibake runs: U+FFFD, ``锟斤拷``, ``?`` inside Han text, GBK-read UTF-8.
+
+    Only flagged, never repaired here: ``detail`` names the signature, and for GBK-read
+    UTF-8 also the text it decodes to.
+    """
+    out = []
+    for kind, pattern in _MOJIBAKE.items():
+        cue = _MOJIBAKE_CUE.get(kind)
+        if cue and cue not in text:
+            continue
+        if kind == "gbk_replacement" and not any(c in text for c in "锟烫屯"):
+            continue
+        for m in pattern.finditer(text):
+            if kind in _AFTER_HAN and not (m.start() and _HAN_RE.match(text, m.start() - 1)):
+                continue
+            if kind == "question_mark" and any(f.start == m.start() for f in out):
+                continue
+            out.append(Finding("mojibake", m.start(), m.end(), m.group(), kind))
+    for m in _gbk_run_re().finditer(text):
+        decoded = _decodes_as_utf8(m.group())
+        if decoded is not None:
+            detail = "gbk_utf8:" + decoded.strip("\ufffd")
+            out.append(Finding("mojibake", m.start(), m.end(), m.group(), detail))
+    out.sort(key=lambda f: f.start)
+    return out
+
+
+# Separators of SEO keyword headers, and the marks a sentence would carry instead.
+_SEO_SEPARATORS = ("_", "丨", "|", "｜", ",")
+_SENTENCE_MARKS = re.compile("[。！？!?；;]")
+SEO_MIN_TERMS = 4
+SEO_MAX_TERM = 20
+
+
+def seo_headers(text: str) -> list[Finding]:
+    """Lines that are runs of short terms joined by ``_ 丨 | ,`` and nothing else.
+
+    ``国产精品…_推油…_久久…`` heads hijacked pages; a keyword line is at least four terms
+    of at most 20 characters, with no sentence punctuation. Comma lists need eight terms of
+    at most six characters (a sentence with commas has longer clauses).
+    """
+    if not any(text.count(sep) >= SEO_MIN_TERMS - 1 for sep in _SEO_SEPARATORS):
+        return []
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        stripped = line.strip()
+        if len(stripped) < 8 or _SENTENCE_MARKS.search(stripped):
+            continue
+        for sep in _SEO_SEPARATORS:
+            if stripped.count(sep) < SEO_MIN_TERMS - 1:
+                continue
+            terms = [t.strip() for t in stripped.split(sep)]
+            comma = sep == ","
+            longest = 6 if comma else SEO_MAX_TERM
+            if len(terms) < (8 if comma else SEO_MIN_TERMS):
+                continue
+            if all(0 < len(t) <= longest for t in terms) and _HAN_RE.search(stripped):
+                lead = len(line) - len(line.lstrip())
+                s = start + lead
+                out.append(Finding("seo_header", s, s + len(stripped), stripped, sep))
+                break
+    return out
+
+
+#: Page chrome, in simplified characters (each also matches in traditional ones): kind,
+#: keywords, what must follow a keyword (a pattern, or None), and whether the keyword must
+#: open its line (after at most a few characters such as ``- `` or ``当前位置：``).
+CHROME: tuple[tuple[str, tuple[str, ...], str | None, bool], ...] = (
+    ("breadcrumb", ("首页",), r"[^\S\n]*(?:[>›»＞/]|&gt;)", True),
+    (
+        "counter",
+        ("浏览", "阅读", "点击", "评论", "点赞", "收藏"),
+        r"(?:次数|量|数)[^\S\n]*[:：]?[^\S\n]*\d|[^\S\n]*[:：][^\S\n]*\d",
+        False,
+    ),
+    (
+        "related",
+        (
+            "相关推荐", "相关阅读", "相关文章", "相关链接", "猜你喜欢", "热门推荐",
+            "热门文章", "上一篇", "下一篇", "更多详情", "返回顶部", "返回首页", "分享到",
+        ),
+        None,
+        True,
+    ),
+    (
+        "disclaimer",
+        (
+            "免责声明", "版权声明", "本文转载自", "转载请注明", "如有侵权", "予以删除",
+            "不代表本站观点", "不代表本网观点",
+        ),
+        None,
+        False,
+    ),
+    ("disclaimer", ("声明",), r"[^\S\n]*[:：][^\S\n]*本", False),
+    ("site", ("保护视力色", "搜索关键词", "投稿邮箱", "详情请访问"), None, False),
+)
+#: One character of every chrome keyword, rare in running text: a page holding none of them
+#: has no chrome, and the keyword scan is not run on it.
+CHROME_CUES = "页浏阅击评赞藏荐章链猜篇详返享免版载侵删观声视搜稿"
+_CHROME_LEAD = 8  # characters allowed before a keyword that must open its line
+
+
+def _traditional(text: str) -> str:
+    """Character by character, as a farm's converter writes it."""
+    return "".join(convert(ch, "s2t") if _HAN_RE.match(ch) else ch for ch in text)
+
+
+def _both_scripts(pattern: str) -> str:
+    """``pattern`` with each Han character outside brackets matching its traditional form."""
+    out = []
+    for ch in pattern:
+        trad = convert(ch, "s2t") if _HAN_RE.match(ch) else ch
+        out.append(f"[{ch}{trad}]" if trad != ch else ch)
+    return "".join(out)
+
+
+_ChromeRule = tuple[str, str, "re.Pattern[str] | None", bool]  # kind, keyword, after, start
+
+
+@lru_cache(maxsize=1)
+def _chrome_table() -> dict[str, list[tuple[int, _ChromeRule]]]:
+    """Per cue character, the keywords holding it and where.
+
+    Keywords are looked for only where one of their cue characters stands (a handful of
+    places a page), instead of scanning every position for every keyword.
+    """
+    by_cue: dict[str, list[tuple[int, _ChromeRule]]] = {}
+    cues = CHROME_CUES + _traditional(CHROME_CUES)
+    for kind, keywords, after, line_start in CHROME:
+        follow = re.compile(_both_scripts(after)) if after else None
+        for kw in keywords:
+            for form in dict.fromkeys((kw, _traditional(kw))):
+                at = next(i for i, c in enumerate(form) if c in cues)
+                by_cue.setdefault(form[at], []).append((at, (kind, form, follow, line_start)))
+    for rules in by_cue.values():
+        rules.sort(key=lambda r: -len(r[1][1]))  # the longest keyword first
+    return by_cue
+
+
+_LABELS = re.compile(f"(?<={_HAN})(?:{_GROUP})+")
+
+
+def _without_labels(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` with label groups after Han characters cut out, and where the cuts were.
+
+    Each cut is (position in the cut text, characters removed before it, cumulatively).
+    """
+    parts: list[str] = []
+    cuts: list[tuple[int, int]] = []
+    pos = removed = 0
+    for m in _LABELS.finditer(text):
+        parts.append(text[pos : m.start()])
+        at = m.start() - removed
+        removed += m.end() - m.start()
+        cuts.append((at, removed))
+        pos = m.end()
+    if not cuts:
+        return text, []
+    parts.append(text[pos:])
+    return "".join(parts), cuts
+
+
+def _to_input(cuts: list[tuple[int, int]], pos: int) -> int:
+    """A position in the cut text back in the input (a cut point maps after the label)."""
+    shift = 0
+    for at, removed in cuts:
+        if at > pos:
+            break
+        shift = removed
+    return pos + shift
+
+
+def page_chrome(text: str, marks: np.ndarray | None = None) -> list[Finding]:
+    """Lines of page furniture: breadcrumbs, counters, related links, repost disclaimers.
+
+    One finding per line (the first kind found on it), spanning the line. Labels inside a
+    keyword (保護(hù)視力色) do not hide it. ``marks``: the cue bits of each character of
+    ``text``, when the caller has them.
+    """
+    by_cue = _chrome_table()
+    view, cuts = _without_labels(text) if _openings(text) else (text, [])
+    by_line: dict[int, tuple[int, str]] = {}
+    if marks is None or cuts:
+        codes = np.frombuffer(view.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        marks = cue_table()[codes]
+    for i in np.flatnonzero(marks & CUE_CHROME).tolist():
+        for at, (kind, keyword, follow, line_start) in by_cue[view[i]]:
+            pos = i - at
+            if pos < 0 or not view.startswith(keyword, pos):
+                continue
+            start = view.rfind("\n", 0, pos) + 1
+            if start in by_line:
+                break
+            if follow is not None and not follow.match(view, pos + len(keyword)):
+                continue
+            if line_start and len(view[start:pos].strip()) > _CHROME_LEAD:
+                continue
+            end = view.find("\n", pos)
+            by_line[start] = (len(view) if end == -1 else end, kind)
+            break
+    out = []
+    for s, (e, kind) in sorted(by_line.items()):
+        s_in, e_in = (_to_input(cuts, s), _to_input(cuts, e)) if cuts else (s, e)
+        out.append(Finding("page_chrome", s_in, e_in, text[s_in:e_in], kind))
+    return out
+
+
+# Cue bits: a detector runs only on text holding one of its cue characters, found with one
+# table lookup over the code points (the same trick as zhmend.scan).
+CUE_MOJIBAKE = 1
+CUE_SEO = 2
+CUE_CHROME = 4
+CUE_PAREN = 8
+_MOJIBAKE_CUES = "\ufffd?锟烫屯"
+_SEO_CUES = "".join(_SEO_SEPARATORS)
+
+
+@lru_cache(maxsize=1)
+def cue_table() -> np.ndarray:
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for chars, bit in (
+        (_MOJIBAKE_CUES + _gbk_lead_chars(), CUE_MOJIBAKE),
+        (_SEO_CUES, CUE_SEO),
+        ("(（", CUE_PAREN),
+    ):
+        for ch in chars:
+            table[ord(ch)] |= bit
+    for ch in CHROME_CUES:
+        for form in {ch, convert(ch, "s2t")}:
+            table[ord(form)] |= CUE_CHROME
+    table.setflags(write=False)
+    return table
+
+
+def cue_bits(text: str) -> int:
+    """The cue bits of every character of ``text``, or-ed together."""
+    if not text:
+        return 0
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return int(np.bitwise_or.reduce(cue_table()[codes]))
+
+
+#: Each detector and the cue bit that lets it run.
+DETECTORS = (
+    (unverified_labels, CUE_PAREN),
+    (mojibake, CUE_MOJIBAKE),
+    (seo_headers, CUE_SEO),
+    (page_chrome, CUE_CHROME),
+)
+
+
+def detect(text: str, cues: int | None = None, marks: np.ndarray | None = None) -> list[Finding]:
+    """Every detector's findings on ``text``, in text order.
+
+    ``cues`` (the or-ed cue bits of ``text``) and ``marks`` (each character's cue bits) save
+    a scan when the caller has them.
+    """
+    if cues is None:
+        cues = cue_bits(text)
+    out: list[Finding] = []
+    for detector, bit in DETECTORS:
+        if cues & bit:
+            out.extend(page_chrome(text, marks) if detector is page_chrome else detector(text))
+    out.sort(key=lambda f: (f.start, f.end, f.name))
+    return out
+
+
+def build_evidence(
+    text: str,
+    counts: Mapping[str, int],
+    script: ScriptDecision | None,
+    edits: Iterable[Edit],
+    cues: int | None = None,
+    marks: np.ndarray | None = None,
+) -> Evidence:
+    """The evidence of one document: fixer counts, findings, script decision, farm score.
+
+    ``counts`` are the fixers' counters (authoritative for what they did), ``edits`` the
+    composed edits of ``mend_and_explain`` on ``text``.
+    """
+    found = fixer_findings(text, edits) + detect(text, cues, marks)
+    if len(found) > 1:
+        found.sort(key=lambda f: (f.start, f.end, f.name))
+    merged = {k: v for k, v in counts.items() if v}
+    for f in found:
+        if f.name in DETECTED_FINDINGS:
+            merged[f.name] = merged.get(f.name, 0) + 1
+    merged_counts = dict(sorted(merged.items()))
+    return Evidence(
+        counts=merged_counts,
+        script=script,
+        farm_score=farm_score(merged_counts, script),
+        findings=tuple(found),
+    )

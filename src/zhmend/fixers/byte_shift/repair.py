@@ -1,0 +1,514 @@
+"""Anchors, windows and the byte-level search behind :func:`repair_byte_shift`."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+from ...chars import CJK_PUNCT, is_han
+from ...edits import Edit
+from ..base import Context
+from ..pinyin import is_reading
+from .gbk import TRAILS, decode_pair, encodings, folds, label_trails
+from .model import Scorer, model
+
+RULE = "repair_byte_shift"
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_SYLLABLE = f"[a-zü{_TONED}]{{1,7}}"
+# The lead byte before a label's "(" became "?" and swallowed the "(": ``?nèi)``.
+_QLABEL = regex.compile(rf"\?({_SYLLABLE})\)")
+_LABEL = regex.compile(rf"\(({_SYLLABLE})\)")
+_SCAN = regex.compile(r"[?(]")
+_LABEL_END = regex.compile(rf"[(?]{_SYLLABLE}\)$")
+
+STATUSES = ("repaired", "lost_byte", "uncertain", "unrepaired")
+
+MAX_LEFT = 12  # characters re-read before the first anchor of a window
+MAX_RIGHT = 40  # characters after the last anchor before giving up on finding the step
+BEAM = 64
+# A repair must beat the text as it stands by this much (natural log), and the next best
+# different repair by MARGIN, or the span is only flagged.
+MIN_GAIN = 8.0
+MARGIN = 2.0
+MARGIN_FREE = 2.0  # when the model alone chose a byte
+# A repair whose new text holds a rare character or a symbol is only proposed (uncertain).
+STRICT = True
+# A "?" that names no label is an anchor only when garbled text follows it.
+EVIDENCE_WINDOW = 4
+EVIDENCE_MIN = 2
+
+# GBK's user-defined area as (first bytes, second bytes): AAA1-AFFE, F8A1-FEFE, A140-A7A0.
+_UDA = (
+    (tuple(range(0xAA, 0xB0)) + tuple(range(0xF8, 0xFF)), tuple(range(0xA1, 0xFF))),
+    (tuple(range(0xA1, 0xA8)), tuple(t for t in range(0x40, 0xA1) if t != 0x7F)),
+)
+_LEADS = tuple(range(0x81, 0xFF))
+_MARKED = frozenset("。！，？!,?")
+# Lost bytes or pairs put back in one window (a long run may cross two vanished pairs).
+MAX_GAPS = 2
+# A vanished pair is an event of its own (about one shifted pair in fifteen): its prior.
+GAP_COST = 1.2
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # char, qlabel (``?R)``), q (a bare ``?``), label (an intact ``(R)``)
+    text: str
+    reading: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Hyp:
+    score: float
+    data: bytes
+    pos: int  # bytes decoded so far; ``len(data) - 1`` when a lead byte waits
+    out: str
+    last: str | None
+    pair_end: bool  # the last decoded unit was a two-byte character
+    free: int  # bytes chosen by the model alone
+    gap: int  # lost bytes or pairs put back
+
+    def key(self) -> tuple[object, ...]:
+        pending = self.data[-1] if self.pos < len(self.data) else -1
+        tail = self.data[-1] if self.data else -1
+        # The text so far is part of the key: two readings that differ early must both
+        # survive, or the margin to the runner-up would be measured against nothing.
+        return (pending, tail, self.pair_end, self.gap, self.out)
+
+
+def _extend(h: _Hyp, add: bytes, scorer: Scorer, free: int = 0, gap: int = 0) -> _Hyp | None:
+    data = h.data + add
+    pos, out, last, score, pair_end = h.pos, h.out, h.last, h.score, h.pair_end
+    n = len(data)
+    while pos < n:
+        b = data[pos]
+        if b < 0x80:
+            ch, pos, pair_end = chr(b), pos + 1, False
+        elif b == 0x80:
+            ch, pos, pair_end = "€", pos + 1, False
+        elif pos + 1 < n:
+            ch = decode_pair(b, data[pos + 1])
+            if ch is None:
+                return None
+            pos, pair_end = pos + 2, True
+        else:
+            break
+        score += scorer.cost(last, ch)
+        out += ch
+        last = ch
+    return _Hyp(score, data, pos, out, last, pair_end, h.free + free, h.gap + gap)
+
+
+def _prune(hyps: list[_Hyp], beam: int | None = BEAM) -> list[_Hyp]:
+    """Keep the best hypothesis per decoder state, then the ``beam`` best. A lead byte just
+    chosen is not scored yet (its partner comes with the next token): callers pass
+    ``beam=None`` there, so the choice is judged once it is decoded."""
+    best: dict[tuple[object, ...], _Hyp] = {}
+    for h in hyps:
+        k = h.key()
+        if k not in best or h.score > best[k].score:
+            best[k] = h
+    ranked = sorted(best.values(), key=lambda h: -h.score)
+    return ranked if beam is None else ranked[:beam]
+
+
+def _step(hyps: list[_Hyp], tok: _Token, after: _Token | None, scorer: Scorer) -> list[_Hyp]:
+    out: list[_Hyp] = []
+    if tok.kind in ("char", "qlabel"):
+        hyps = hyps + _gap_hyps(hyps, tok, scorer)
+    # The second pass hides a byte before 。！，？; a lead byte in front of it is lost with it.
+    before_mark = after is not None and after.kind == "char" and after.text in _MARKED
+    for h in hyps:
+        if tok.kind == "char":
+            for option in encodings(tok.text):
+                nh = _extend(h, option, scorer)
+                if nh is not None:
+                    out.append(nh)
+        elif tok.kind == "q":
+            for option in (b"?", b"\xa3\xbf"):  # a real question mark (folded or not)
+                nh = _extend(h, option, scorer)
+                if nh is not None:
+                    out.append(nh)
+            if before_mark and h.pos == len(h.data):
+                for lead in _LEADS:
+                    nh = _extend(h, bytes((lead,)), scorer, free=1)
+                    if nh is not None:
+                        out.append(nh)
+            elif (after is None or after.text.isspace()) and h.pos == len(h.data) - 1:
+                # A trail byte left before a line break: the decoder showed it as "?".
+                for trail in TRAILS:
+                    nh = _extend(h, bytes((trail,)), scorer, free=1)
+                    if nh is not None:
+                        out.append(nh)
+        elif tok.kind == "qlabel":
+            if not h.data:
+                continue
+            genuine = h.pos == len(h.data) - 1  # the label follows a character in step
+            for trail, prior in _table_chars(h.data[-1], tok.reading, scorer):
+                nh = _extend(h, bytes((trail,)), scorer)
+                if nh is None:
+                    continue
+                nh = _with_score(nh, nh.score + prior)
+                if genuine:
+                    nh = _with_out(nh, nh.out + f"({tok.reading})")
+                out.append(nh)
+        elif tok.kind == "label":
+            if h.pos == len(h.data) and h.pair_end and h.last and is_reading(h.last, tok.reading):
+                out.append(_with_out(h, h.out + tok.text))
+    return _prune(out, None if tok.kind == "q" else BEAM)
+
+
+def _table_chars(lead: int, reading: str, scorer: Scorer) -> list[tuple[int, float]]:
+    """Bytes that make ``lead`` + byte a character read ``reading``, each with a prior: a
+    farm labels common characters, so 康 rather than 糠 is the one behind ``?kāng)``."""
+    trails = label_trails(lead, reading)
+    if len(trails) < 2:
+        return [(t, 0.0) for t in trails]
+    probs = [max(scorer.unigram(decode_pair(lead, t) or ""), 1e-9) for t in trails]
+    top = max(probs)
+    return [(t, math.log(p / top)) for t, p in zip(trails, probs)]
+
+
+def _with_score(h: _Hyp, score: float) -> _Hyp:
+    return _Hyp(score, h.data, h.pos, h.out, h.last, h.pair_end, h.free, h.gap)
+
+
+def _with_out(h: _Hyp, out: str) -> _Hyp:
+    return _Hyp(h.score, h.data, h.pos, out, h.last, h.pair_end, h.free, h.gap)
+
+
+def _gap_hyps(hyps: list[_Hyp], tok: _Token, scorer: Scorer) -> list[_Hyp]:
+    """Put back bytes the farm's decoder lost before ``tok``: a lead byte whose partner was
+    the second pass's invisible byte (only before 。！，？), or a pair that fell in GBK's
+    user-defined area (only while decoding out of step: its first byte was a trail)."""
+    out: list[_Hyp] = []
+    firsts: list[tuple[int, _Hyp]] = []
+    marked = tok.text in _MARKED
+    for h in hyps:
+        if h.gap >= MAX_GAPS:
+            continue
+        if h.pos == len(h.data):
+            if marked:
+                for lead in _LEADS:
+                    nh = _extend(h, bytes((lead,)), scorer, free=1, gap=1)
+                    if nh is not None:
+                        out.append(nh)
+        else:
+            for area, (firsts_, _) in enumerate(_UDA):
+                for lead in firsts_:
+                    nh = _extend(h, bytes((lead,)), scorer, free=1, gap=1)
+                    if nh is not None:
+                        firsts.append((area, nh))
+    for area, seconds in enumerate(s for _, s in _UDA):
+        for h in _prune([nh for a, nh in firsts if a == area]):
+            for trail in seconds:
+                nh = _extend(h, bytes((trail,)), scorer, free=1)
+                if nh is not None:
+                    out.append(_with_score(nh, nh.score - GAP_COST))
+    return _prune(out, None)
+
+
+def _fold_at(window: str, i: int) -> str | None:
+    """A multi-character NFKC fold of one GBK symbol starting at ``i`` (⒙ -> ``18.``)."""
+    table = folds()
+    for n in (4, 3, 2):
+        piece = window[i : i + n]
+        if len(piece) == n and piece in table:
+            return piece
+    return None
+
+
+def _tokens(window: str) -> list[_Token] | None:
+    toks: list[_Token] = []
+    i = 0
+    while i < len(window):
+        m = _QLABEL.match(window, i)
+        if m:
+            toks.append(_Token("qlabel", m.group(), m.group(1)))
+            i = m.end()
+            continue
+        m = _LABEL.match(window, i)
+        if m and toks:
+            toks.append(_Token("label", m.group(), m.group(1)))
+            i = m.end()
+            continue
+        fold = _fold_at(window, i)
+        if fold:
+            toks.append(_Token("char", fold))
+            i += len(fold)
+            continue
+        ch = window[i]
+        if ch == "?":
+            toks.append(_Token("q", ch))
+        elif encodings(ch):
+            toks.append(_Token("char", ch))
+        else:
+            return None
+        i += 1
+    return toks
+
+
+def _search(
+    window: str, prev: str | None, nxt: str | None, scorer: Scorer
+) -> list[tuple[float, _Hyp]]:
+    toks = _tokens(window)
+    if toks is None:
+        return []
+    hyps = [_Hyp(0.0, b"", 0, "", prev, False, 0, 0)]
+    for k, tok in enumerate(toks):
+        hyps = _step(hyps, tok, toks[k + 1] if k + 1 < len(toks) else None, scorer)
+        if not hyps:
+            return []
+    done = []
+    for h in hyps:
+        if h.pos != len(h.data):
+            continue
+        score = h.score + scorer.words(_LABEL.sub("", h.out))
+        # The end of the text counts as the end of a line.
+        score += scorer.cost(h.last, "\n" if nxt is None else nxt)
+        done.append((score, h))
+    done.sort(key=lambda sh: -sh[0])
+    return done
+
+
+@dataclass(frozen=True)
+class _Window:
+    start: int
+    end: int
+    strong: bool  # a label names the false match or the lost step
+
+
+def _label_before(text: str, j: int) -> int | None:
+    """Start of the label (``(R)`` or ``?R)``) that ends at ``j``, if one does."""
+    m = _LABEL_END.search(text, max(0, j - 12), j)
+    return m.start() if m else None
+
+
+def _left(text: str, i: int) -> int:
+    """Start of a window whose anchor is at ``i``: back to a space or a raw ASCII letter or
+    digit (decoding is in step after them), at most MAX_LEFT characters. Labels are
+    skipped, not counted: they are not part of the byte stream a false match sees."""
+    j, n = i, 0
+    while j > 0 and n < MAX_LEFT:
+        start = _label_before(text, j)
+        if start is not None:
+            j = start
+            continue
+        c = text[j - 1]
+        if c.isspace() or (c.isascii() and c.isalnum()) or not encodings(c):
+            break
+        j -= 1
+        n += 1
+    return j
+
+
+def _right(text: str, k: int) -> int:
+    j = k
+    while j < len(text) and j - k < MAX_RIGHT:
+        c = text[j]
+        if c.isspace():
+            break
+        m = _QLABEL.match(text, j) or _LABEL.match(text, j)
+        if m:
+            j = m.end()
+            if m.group().startswith("("):
+                break
+            continue
+        fold = _fold_at(text, j)
+        if fold:  # ⒎ shown as "7.": one shifted pair, not an ASCII byte in step
+            j += len(fold)
+            continue
+        if not encodings(c) and c != "?":
+            break
+        j += 1
+        if c.isascii() and c.isalnum():
+            break
+    return j
+
+
+def _garbled_after(text: str, i: int) -> bool:
+    m = model()
+    hits = 0
+    if i < len(text) and text[i] in _MARKED:
+        i += 1  # the mark the second pass hid a byte before
+    for c in text[i : i + EVIDENCE_WINDOW]:
+        if c.isspace():
+            break
+        if c == "?" or (is_han(c) and m.is_rare(c)):
+            hits += 1
+        elif not c.isascii() and not is_han(c) and c not in CJK_PUNCT:
+            hits += 1
+    return hits >= EVIDENCE_MIN
+
+
+def find_windows(text: str) -> list[_Window]:
+    """Windows around the anchors, merged where they touch."""
+    found: list[_Window] = []
+    for m in _SCAN.finditer(text):
+        i = m.start()
+        if i == 0:
+            continue
+        if text[i - 1].isascii() or not encodings(text[i - 1]):
+            if text[i - 1] != ")" or _label_before(text, i) is None:
+                continue
+        if m.group() == "?":
+            q = _QLABEL.match(text, i)
+            if q:
+                found.append(_Window(_left(text, i), _right(text, q.end()), True))
+            elif (is_han(text[i - 1]) or text[i - 1] == ")") and _garbled_after(text, i + 1):
+                found.append(_Window(_left(text, i), _right(text, i + 1), False))
+        # "(" after a non-Han character: an intact label whose character straddles it
+    for m in _LABEL.finditer(text):
+        i = m.start()
+        if i < 2 or not text[i - 1].isascii() or ord(text[i - 1]) < 0x40:
+            continue
+        before = encodings(text[i - 2])
+        if not before or text[i - 2].isascii():
+            continue
+        if any(ord(text[i - 1]) in label_trails(b[-1], m.group(1)) for b in before):
+            found.append(_Window(_left(text, i - 1), m.end(), True))
+    found.sort(key=lambda w: w.start)
+    merged: list[_Window] = []
+    for w in found:
+        if merged and w.start <= merged[-1].end:
+            last = merged[-1]
+            merged[-1] = _Window(last.start, max(last.end, w.end), last.strong or w.strong)
+        else:
+            merged.append(w)
+    return merged
+
+
+@dataclass(frozen=True)
+class Outcome:
+    start: int
+    end: int
+    status: str
+    before: str
+    after: str  # the repair (also for uncertain spans, where it is only proposed)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "status": self.status,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+def _decide(
+    window: str, prev: str | None, nxt: str | None, scorer: Scorer, strong: bool, folded: bool
+) -> tuple[str | None, str]:
+    """Status and text of the best repair of ``window`` (status None: nothing to report)."""
+    null = scorer.text(_LABEL.sub("", window), prev) + (
+        scorer.cost(window[-1], "\n" if nxt is None else nxt) if window else 0.0
+    )
+    # A page folded by NFKC has no full-width ASCII left: repaired characters follow suit,
+    # and readings that differ only by a fold are one reading.
+    ranked = [
+        (s, h, _fold(h.out) if folded else h.out) for s, h in _search(window, prev, nxt, scorer)
+    ]
+    if not ranked or ranked[0][2] == window:
+        return ("unrepaired" if strong else None), window
+    score, best, text = ranked[0]
+    if score - null < MIN_GAIN:
+        return ("unrepaired" if strong else None), window
+    # A reading that needs a lost pair put back only casts doubt on one that needs none
+    # when it scores higher; among equally complete readings the margin decides.
+    runner = next((s for s, h, t in ranked[1:] if t != text and h.gap <= best.gap), None)
+    # Bytes the model chose alone need a wider margin than bytes a label named.
+    margin = MARGIN_FREE if best.free else MARGIN
+    if runner is not None and score - runner < margin:
+        return "uncertain", text
+    if STRICT and _odd(_changed(window, text)):
+        # A repair that yields a rare character or a symbol more likely went wrong (a byte
+        # lost where none was put back, a wrong choice) than found a rare word.
+        return "uncertain", text
+    return ("lost_byte" if best.free else "repaired"), text
+
+
+def _changed(before: str, after: str) -> str:
+    e = _trimmed(0, before, after)
+    return _LABEL.sub("", e.after)
+
+
+def _odd(text: str) -> bool:
+    m = model()
+    return any(
+        (is_han(c) and m.is_rare(c)) or (not c.isascii() and not is_han(c) and c not in CJK_PUNCT)
+        for c in text
+    )
+
+
+def _fold(text: str) -> str:
+    return "".join(
+        unicodedata.normalize("NFKC", c) if "\uff01" <= c <= "\uff5e" else c for c in text
+    )
+
+
+def repair(text: str) -> list[Outcome]:
+    """Every garbled span of ``text`` with its status and repair."""
+    if "?" not in text and "(" not in text:
+        return []
+    windows = find_windows(text)
+    if not windows:
+        return []
+    blanked = list(text)
+    for w in windows:
+        blanked[w.start : w.end] = " " * (w.end - w.start)
+    scorer = Scorer("".join(blanked))
+    folded = not any("\uff01" <= c <= "\uff5e" for c in text)
+    outcomes = []
+    for w in windows:
+        window = text[w.start : w.end]
+        prev = text[w.start - 1] if w.start > 0 else None
+        nxt = text[w.end] if w.end < len(text) else None
+        status, after = _decide(window, prev, nxt, scorer, w.strong, folded)
+        if status is None or (not w.strong and status in ("uncertain", "unrepaired")):
+            # A bare "?" may well be a question mark: only a clear repair is reported.
+            continue
+        outcomes.append(Outcome(w.start, w.end, status, window, after))
+    return outcomes
+
+
+def repair_byte_shift(text: str, ctx: Context) -> list[Edit]:
+    """Repair garbled runs left by a byte-level pinyin replace on GBK text (``日?qǐng)?bào)``
+    -> ``日報(bào)``), or flag them.
+
+    Spans are repaired when a label names the lost byte or the language model prefers one
+    reading by a wide margin; otherwise they stay as they are and are flagged
+    (``uncertain``, ``unrepaired``) in ``ctx.notes["byte_shift"]`` and the counts.
+    Never changes: text without an anchor (a ``?`` naming a label, a ``?`` followed by
+    garbled characters, a label after a stray ASCII character), and question marks that
+    end a sentence.
+    """
+    edits: list[Edit] = []
+    notes: list[dict[str, object]] = []
+    for o in repair(text):
+        ctx.counts[f"byte_shift_{o.status}"] += 1
+        notes.append(o.to_dict())
+        if o.status in ("repaired", "lost_byte") and o.after != o.before:
+            edits.append(_trimmed(o.start, o.before, o.after))
+    if notes:
+        ctx.notes["byte_shift"] = notes
+    return edits
+
+
+def _trimmed(start: int, before: str, after: str) -> Edit:
+    p = 0
+    while p < min(len(before), len(after)) and before[p] == after[p]:
+        p += 1
+    s = 0
+    while s < min(len(before), len(after)) - p and before[-1 - s] == after[-1 - s]:
+        s += 1
+    return Edit(
+        start + p,
+        start + len(before) - s,
+        before[p : len(before) - s],
+        after[p : len(after) - s],
+        RULE,
+    )

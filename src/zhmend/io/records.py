@@ -1,0 +1,170 @@
+"""Shards (the unit of work of a corpus run) and rejects (records that could not be read).
+
+A shard is one input file, a group of ``.txt`` files, or stdin; it becomes one output file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+
+#: Reasons a reader rejects input. Reasons for rows that cannot be mended are in zhmend.batch.
+BAD_JSON = "bad_json"
+NOT_AN_OBJECT = "not_an_object"
+INVALID_UTF8 = "invalid_utf8"
+TRUNCATED_INPUT = "truncated_input"
+MISSING_TEXT_FIELD = "missing_text_field"
+WORKER_DIED = "worker_died"
+SCHEMA_MISMATCH = "schema_mismatch"
+
+FORMATS = ("jsonl", "parquet", "txt")
+COMPRESSIONS = ("none", "gzip", "zstd")
+_SUFFIXES = {
+    ".jsonl": ("jsonl", "none"),
+    ".jsonl.gz": ("jsonl", "gzip"),
+    ".jsonl.zst": ("jsonl", "zstd"),
+    ".parquet": ("parquet", "none"),
+    ".txt": ("txt", "none"),
+}
+#: A directory's .txt files are grouped into shards of this many files (sorted by path),
+#: so a directory of many small pages still spreads over workers.
+TXT_FILES_PER_SHARD = 1000
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record that did not become output: where it was, why, and its raw content."""
+
+    source: str
+    position: int  # line (jsonl, from 1), row (parquet, from 0), or file index in a txt shard
+    reason: str
+    detail: str
+    raw: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "position": self.position,
+            "reason": self.reason,
+            "detail": self.detail,
+            "raw": self.raw,
+        }
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One unit of input. ``name`` is unique in a run and names every file made from it."""
+
+    name: str  # relative output stem, e.g. "crawl/part-0001"
+    format: str  # jsonl, parquet or txt
+    compression: str  # of a jsonl shard
+    paths: tuple[str, ...]  # one file, or the .txt files of a group; ("-",) for stdin
+    root: str = ""  # txt: ids are paths relative to this
+
+    @property
+    def is_stdin(self) -> bool:
+        return self.paths == (STDIN,)
+
+    def size(self) -> int:
+        """Input bytes on disk (compressed size for compressed shards); 0 for stdin."""
+        if self.is_stdin:
+            return 0
+        return sum(os.path.getsize(p) for p in self.paths)
+
+
+def detect(path: str) -> tuple[str, str] | None:
+    """(format, compression) from the file name, or None when the suffix is not one of ours."""
+    lower = path.lower()
+    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return _SUFFIXES[suffix]
+    return None
+
+
+def _stem(rel: str) -> str:
+    lower = rel.lower()
+    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return rel[: len(rel) - len(suffix)]
+    return rel
+
+
+def discover(
+    inputs: list[str], fmt: str | None = None, compression: str | None = None
+) -> list[Shard]:
+    """The shards of ``inputs`` (files, directories, or "-"), in a stable order.
+
+    ``fmt``/``compression`` force what the file names would say. Raises InputError for a
+    missing path, a file of unknown kind, an empty directory or two shards that would write
+    the same output name.
+    """
+    shards: list[Shard] = []
+    for item in inputs:
+        if item == STDIN:
+            shards.append(Shard("stdin", fmt or "jsonl", compression or "none", (STDIN,)))
+            continue
+        path = Path(item)
+        if path.is_dir():
+            shards.extend(_discover_dir(path, fmt, compression))
+        elif path.is_file():
+            kind = _kind(str(path), fmt, compression)
+            if kind[0] == "txt":
+                name = _stem(path.name)
+                shards.append(Shard(name, "txt", "none", (str(path),), str(path.parent)))
+            else:
+                shards.append(Shard(_stem(path.name), *kind, (str(path),)))
+        else:
+            raise InputError(f"{item}: no such file or directory")
+    seen: dict[str, str] = {}
+    for s in shards:
+        if s.name in seen:
+            raise InputError(
+                f"{s.paths[0]} and {seen[s.name]} would both write output {s.name!r}; "
+                "rename one or run them separately"
+            )
+        seen[s.name] = s.paths[0]
+    return shards
+
+
+def _kind(path: str, fmt: str | None, compression: str | None) -> tuple[str, str]:
+    found = detect(path)
+    if fmt is None and found is None:
+        raise InputError(
+            f"{path}: cannot tell the format from the name; expected one of "
+            f"{', '.join(_SUFFIXES)} or pass --format"
+        )
+    kind, comp = found or (fmt, "none")
+    if fmt is not None and fmt != kind:
+        kind, comp = fmt, "none"
+    return kind, compression or comp
+
+
+def _discover_dir(root: Path, fmt: str | None, compression: str | None) -> list[Shard]:
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    shards: list[Shard] = []
+    txt: list[Path] = []
+    for p in files:
+        found = detect(str(p))
+        if fmt is not None and (found is None or found[0] != fmt):
+            if fmt != "txt" or found is not None:
+                continue
+        elif found is None:
+            continue
+        kind = fmt or found[0]
+        if kind == "txt":
+            txt.append(p)
+        else:
+            rel = p.relative_to(root).as_posix()
+            comp = compression or (found[1] if found else "none")
+            shards.append(Shard(_stem(rel), kind, comp, (str(p),)))
+    for i in range(0, len(txt), TXT_FILES_PER_SHARD):
+        group = txt[i : i + TXT_FILES_PER_SHARD]
+        name = f"{root.name or 'txt'}.txt-{i // TXT_FILES_PER_SHARD:05d}"
+        shards.append(Shard(name, "txt", "none", tuple(map(str, group)), str(root)))
+    if not shards:
+        raise InputError(f"{root}: no .jsonl, .jsonl.gz, .jsonl.zst, .parquet or .txt files in it")
+    return shards

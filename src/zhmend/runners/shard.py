@@ -1,0 +1,428 @@
+"""Mend one shard: read, call ``mend_batch``, write output and rejects, then the marker.
+
+Every engine runs shards through :func:`run_shard`, so output bytes do not depend on the
+engine or the worker count. The layout of an output directory::
+
+    out/<shard>.jsonl[.gz|.zst] | out/<shard>.parquet     mended records
+    out/rejects/<shard>.jsonl                             records not mended, with reasons
+    out/.zhmend/run.json                                  options digest of the run
+    out/.zhmend/done/<shard>.json                         completion marker (written last)
+    out/.zhmend/inflight/<shard>.json                     records being mended right now
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..batch import (
+    CHANGED,
+    CONVERTED,
+    ERROR,
+    ERROR_DETAIL,
+    FARM_SCORE,
+    FIXER_ERROR,
+    SCRIPT,
+    fixer_column,
+    mend_batch,
+    report_columns,
+)
+from ..config import MendConfig
+from ..detect import FARM_THRESHOLD
+from ..errors import ConfigError
+from ..fixers import FIXERS
+from ..io.readers import ShardReader, need_extra
+from ..io.records import MISSING_TEXT_FIELD, SCHEMA_MISMATCH, WORKER_DIED, Reject, Shard
+from ..io.writers import JsonlWriter, NullWriter, ParquetWriter, dumps, output_name
+
+#: Reasons counted as ``errored`` (mending failed); every other reason is ``rejected``.
+ERRORED_REASONS = frozenset({FIXER_ERROR, WORKER_DIED})
+#: Records per call of mend_batch; also the granularity of progress and crash recovery.
+BATCH_RECORDS = 256
+#: A batch also ends at this many characters of text, so huge documents do not pile up.
+BATCH_CHARS = 1 << 20
+SAMPLE_CHARS = 300
+STATE = ".zhmend"
+
+KEEP = ("all", "farm", "clean")
+
+Progress = Callable[[str, dict[str, int]], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything that decides the bytes of a run's output (and a few things that do not)."""
+
+    config: MendConfig = field(default_factory=MendConfig)
+    text_field: str = "text"
+    id_field: str = "id"
+    output_field: str | None = None
+    max_chars: int | None = 1_000_000
+    output_format: str | None = None  # None: like the input (txt and stdin give jsonl)
+    compression: str | None = None  # None: like the input
+    #: Which records to write by farm score: all, farm (score >= min_score) or clean.
+    keep: str = "all"
+    min_score: float = FARM_THRESHOLD
+    #: Report columns (edits per fixer, script, evidence, farm score); off: mend alone.
+    report: bool = True
+    samples: int = 0  # before/after examples kept per shard; not part of the output
+
+    def __post_init__(self) -> None:
+        if self.keep not in KEEP:
+            raise ConfigError(f"keep={self.keep!r}: choose one of {', '.join(KEEP)}")
+        if self.keep != "all" and not self.report:
+            raise ConfigError("--keep needs the farm score: leave out --no-report-columns")
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ConfigError(f"min score {self.min_score} is outside 0..1")
+        if self.output_format not in (None, "jsonl", "parquet"):
+            raise ConfigError(f"output format {self.output_format!r}: choose jsonl or parquet")
+        if self.compression not in (None, "none", "gzip", "zstd"):
+            raise ConfigError(f"compression {self.compression!r}: choose none, gzip or zstd")
+
+    def digest(self) -> str:
+        """Hash of what shapes the output, with the zhmend version; stored in every marker."""
+        shaping = asdict(self)
+        shaping.pop("samples")
+        shaping["config"] = self.config.to_dict()
+        shaping["version"] = __version__
+        blob = json.dumps(shaping, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def format_for(self, shard: Shard) -> tuple[str, str]:
+        fmt = self.output_format or ("parquet" if shard.format == "parquet" else "jsonl")
+        if fmt == "parquet":
+            return fmt, "none"
+        comp = self.compression or (shard.compression if shard.format == "jsonl" else "none")
+        return fmt, comp
+
+
+def output_path(out: Path, shard: Shard, opts: RunOptions) -> Path:
+    return out / output_name(shard.name, *opts.format_for(shard))
+
+
+def rejects_path(out: Path, shard: Shard) -> Path:
+    return out / "rejects" / (shard.name + ".jsonl")
+
+
+def marker_path(out: Path, shard: Shard) -> Path:
+    return out / STATE / "done" / (shard.name + ".json")
+
+
+def inflight_path(state: Path, shard: Shard) -> Path:
+    return state / "inflight" / (shard.name + ".json")
+
+
+def read_marker(out: Path, shard: Shard) -> dict[str, Any] | None:
+    try:
+        return json.loads(marker_path(out, shard).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def read_inflight(state: Path, shard: Shard) -> dict[str, int] | None:
+    try:
+        return json.loads(inflight_path(state, shard).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_json_atomic(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(value, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def new_stats(shard: Shard) -> dict[str, Any]:
+    return {
+        "shard": shard.name,
+        "in": 0,
+        "out": 0,
+        "rejected": 0,
+        "errored": 0,
+        "filtered": 0,
+        "farm": 0,
+        "changed": 0,
+        "converted": 0,
+        "by_reason": {},
+        "by_fixer": dict.fromkeys(FIXERS, 0),
+        "by_script": {},
+        "text_bytes": 0,
+        "input_bytes": 0,
+        "seconds": 0.0,
+        "samples": [],
+    }
+
+
+def run_shard(
+    shard: Shard,
+    opts: RunOptions,
+    out: Path | None,
+    state: Path,
+    *,
+    poison: frozenset[int] = frozenset(),
+    suspect: tuple[int, int] | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Mend ``shard`` into ``out`` (``None``: dry run) and return its counts.
+
+    ``poison`` holds ordinals of records whose mending killed a worker: they go to rejects
+    as WORKER_DIED. Records in ``suspect`` (first, last ordinal) are mended one at a time,
+    each announced in the inflight file first, so a death there names its record.
+    ``limit`` stops after that many records (no marker is written then).
+    """
+    started = time.perf_counter()
+    stats = new_stats(shard)
+    fmt, comp = opts.format_for(shard)
+    if out is None:
+        writer: Any = NullWriter()
+        rejects: Any = NullWriter()
+    elif fmt == "parquet":
+        schema = None
+        if shard.format == "parquet":
+            schema = need_extra("pyarrow.parquet", "parquet").read_schema(shard.paths[0])
+        extra = {
+            k: t for k, t in report_columns(opts.report).items() if k not in (ERROR, ERROR_DETAIL)
+        }
+        if opts.output_field:
+            extra = {opts.output_field: str, **extra}
+        if schema is not None and opts.id_field not in schema.names:
+            extra = {opts.id_field: str, **extra}
+        writer = ParquetWriter(output_path(out, shard, opts), schema, extra)
+        rejects = JsonlWriter(rejects_path(out, shard))
+    else:
+        writer = JsonlWriter(output_path(out, shard, opts), comp)
+        rejects = JsonlWriter(rejects_path(out, shard))
+    reader = ShardReader(shard, opts.text_field, opts.id_field)
+    job = _Job(shard, opts, writer, rejects, stats, state, poison, suspect, reader, progress)
+    job.announce(-1, -1)  # started, nothing mended yet
+    try:
+        pending: list[tuple[int, int, Any]] = []
+        chars = 0
+        for ordinal, (position, item) in enumerate(reader):
+            if limit is not None and ordinal >= limit:
+                break
+            pending.append((ordinal, position, item))
+            if isinstance(item, dict) and isinstance(item.get(opts.text_field), str):
+                chars += len(item[opts.text_field])
+            if len(pending) >= BATCH_RECORDS or chars >= BATCH_CHARS:
+                job.flush(pending)
+                pending, chars = [], 0
+        job.flush(pending)
+        if stats["in"] != stats["out"] + stats["filtered"] + stats["rejected"] + stats["errored"]:
+            raise RuntimeError(f"zhmend bug: records lost in shard {shard.name}: {stats}")
+        writer.commit()
+        if rejects.count:
+            rejects.commit()
+        else:
+            rejects.abort()
+            if out is not None:
+                rejects_path(out, shard).unlink(missing_ok=True)
+    except BaseException:
+        writer.abort()
+        rejects.abort()
+        raise
+    stats["input_bytes"] = reader.bytes_read() or shard.size()
+    stats["seconds"] = round(time.perf_counter() - started, 3)
+    if out is not None and limit is None and not shard.is_stdin:
+        write_json_atomic(
+            marker_path(out, shard),
+            {"digest": opts.digest(), "version": __version__, "stats": stats},
+        )
+    inflight_path(state, shard).unlink(missing_ok=True)
+    return stats
+
+
+class _Job:
+    """The per-shard loop state: writers, counters and the inflight announcements."""
+
+    def __init__(
+        self, shard, opts, writer, rejects, stats, state, poison, suspect, reader, progress
+    ) -> None:
+        self.shard = shard
+        self.opts = opts
+        self.writer = writer
+        self.rejects = rejects
+        self.stats = stats
+        self.state = state
+        self.poison = poison
+        self.suspect = suspect
+        self.reader = reader
+        self.progress = progress
+        self.source = shard.paths[0] if len(shard.paths) == 1 else shard.root
+
+    def announce(self, first: int, last: int) -> None:
+        s = self.stats
+        write_json_atomic(
+            inflight_path(self.state, self.shard),
+            {
+                "first": first,
+                "last": last,
+                "in": s["in"],
+                "bytes": self.reader.bytes_read(),
+                "rejected": s["rejected"] + s["errored"],
+            },
+        )
+
+    def reject(self, reject: Reject, record_id: Any = None) -> None:
+        row = reject.to_dict()
+        if record_id is not None:
+            row = {"id": record_id, **row}
+        self.rejects.write(row)
+        kind = "errored" if reject.reason in ERRORED_REASONS else "rejected"
+        self.stats[kind] += 1
+        by = self.stats["by_reason"]
+        by[reject.reason] = by.get(reject.reason, 0) + 1
+
+    def flush(self, items: list[tuple[int, int, Any]]) -> None:
+        if not items:
+            return
+        lo, hi = self.suspect if self.suspect else (-1, -2)
+        if any(lo <= o <= hi for o, _, _ in items):
+            # Suspect range: one record per batch, each announced, so a death names it.
+            for one in items:
+                self._flush([one], one[0], one[0])
+        else:
+            self._flush(items, items[0][0], items[-1][0])
+        if self.progress is not None:
+            s = self.stats
+            self.progress(
+                self.shard.name,
+                {"in": s["in"], "bytes": self.reader.bytes_read(),
+                 "rejected": s["rejected"] + s["errored"]},
+            )
+
+    def _flush(self, items: list[tuple[int, int, Any]], first: int, last: int) -> None:
+        opts = self.opts
+        self.stats["in"] += len(items)
+        self.announce(first, last)
+        keep: list[tuple[int, dict[str, Any]]] = []
+        routed: dict[int, tuple[Reject, Any]] = {}
+        for ordinal, position, item in items:
+            if isinstance(item, Reject):
+                routed[ordinal] = (item, None)
+                continue
+            record_id = item.get(opts.id_field)
+            if ordinal in self.poison:
+                routed[ordinal] = (
+                    Reject(self.source, position, WORKER_DIED,
+                           "the worker process died while mending this record", dumps(item)),
+                    record_id,
+                )
+            elif opts.text_field not in item:
+                routed[ordinal] = (
+                    Reject(self.source, position, MISSING_TEXT_FIELD,
+                           f"no field {opts.text_field!r}; fields: {', '.join(item)}", dumps(item)),
+                    record_id,
+                )
+            else:
+                if record_id is None:
+                    # Ids generated from the position are stable across runs and engines.
+                    item = {opts.id_field: f"{self.shard.name}:{position}", **item}
+                keep.append((ordinal, item))
+        result: dict[str, list[Any]] = {}
+        if keep:
+            texts = [rec[opts.text_field] for _, rec in keep]
+            result = mend_batch(
+                {opts.text_field: texts},
+                text_field=opts.text_field,
+                output_field=opts.output_field,
+                config=opts.config,
+                max_chars=opts.max_chars,
+                report=opts.report,
+            )
+        columns = [c for c in result if c != opts.text_field or opts.output_field is None]
+        mended: dict[int, dict[str, Any]] = {}
+        positions = {o: p for o, p, _ in items}
+        for i, (ordinal, rec) in enumerate(keep):
+            reason = result[ERROR][i]
+            if reason is not None:
+                routed[ordinal] = (
+                    Reject(self.source, positions[ordinal], reason, result[ERROR_DETAIL][i],
+                           dumps(rec)),
+                    rec.get(opts.id_field),
+                )
+                continue
+            row = dict(rec)
+            for c in columns:
+                if c not in (ERROR, ERROR_DETAIL):
+                    row[c] = result[c][i]
+            self._count(rec[opts.text_field], row)
+            farm = row.get(FARM_SCORE, 0.0) >= opts.min_score
+            self.stats["farm"] += farm
+            if opts.keep != "all" and farm != (opts.keep == "farm"):
+                self.stats["filtered"] += 1
+                continue
+            mended[ordinal] = row
+        rows: list[dict[str, Any]] = []
+        for ordinal, _, _ in items:
+            if ordinal not in routed and ordinal not in mended:
+                continue  # filtered by --keep
+            if ordinal in routed:
+                self._write_rows(rows)
+                rows = []
+                self.reject(*routed[ordinal])
+            else:
+                rows.append(mended[ordinal])
+        self._write_rows(rows)
+
+    def _write_rows(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        misfits = self.writer.write_rows(rows)
+        self.stats["out"] += len(rows) - len(misfits)
+        for row, why in misfits:
+            self.reject(Reject(self.source, -1, SCHEMA_MISMATCH, why, dumps(row)),
+                        row.get(self.opts.id_field))
+
+    def _count(self, before: str, row: dict[str, Any]) -> None:
+        s = self.stats
+        s["text_bytes"] += len(before.encode("utf-8", "surrogatepass"))
+        if SCRIPT in row:
+            for name in FIXERS:
+                s["by_fixer"][name] += row[fixer_column(name)]
+            script = row[SCRIPT]
+            s["by_script"][script] = s["by_script"].get(script, 0) + 1
+            if row[CONVERTED]:
+                s["converted"] += 1
+        if row[CHANGED]:
+            s["changed"] += 1
+            if len(s["samples"]) < self.opts.samples:
+                after = row[self.opts.output_field or self.opts.text_field]
+                s["samples"].append({
+                    "id": row.get(self.opts.id_field),
+                    "before": before[:SAMPLE_CHARS],
+                    "after": after[:SAMPLE_CHARS],
+                })
+
+
+def merge_stats(all_stats: list[dict[str, Any]]) -> dict[str, Any]:
+    """Totals over shards (in shard order, so samples are deterministic)."""
+    keys = ("in", "out", "filtered", "rejected", "errored", "farm", "changed", "converted",
+            "text_bytes", "input_bytes")
+    total: dict[str, Any] = {k: 0 for k in keys}
+    reasons: Counter[str] = Counter()
+    fixers: Counter[str] = Counter(dict.fromkeys(FIXERS, 0))
+    scripts: Counter[str] = Counter()
+    samples: list[dict[str, Any]] = []
+    for s in all_stats:
+        for k in total:
+            total[k] += s[k]
+        reasons.update(s["by_reason"])
+        fixers.update(s["by_fixer"])
+        scripts.update(s["by_script"])
+        samples.extend(s["samples"])
+    total["by_reason"] = dict(sorted(reasons.items()))
+    total["by_fixer"] = {name: fixers[name] for name in FIXERS}
+    total["by_script"] = dict(sorted(scripts.items()))
+    total["samples"] = samples
+    return total
