@@ -39,6 +39,8 @@ HAN = st.characters(categories=["Lo"], min_codepoint=0x4E00, max_codepoint=0x9FA
 @example("龔昇")
 @example("乾(qián)龔昇")
 @example("\ud800會(huì)")
+@example("開(kāi).會")
+@example(",,(huì)(kong)(kong),,會")
 def test_idempotent(text):
     once = zhmend.mend(text)
     assert zhmend.mend(once) == once

@@ -33,8 +33,6 @@ RESIDUE_WORDS = (
     "于是 由于 关于 对于 属于 位于 等于 终于 处于 至于 在于 基于 用于 来自于 "
     "这里 那里 哪里 里面 心里 家里 夜里 村里 城里 手里 干部 干净"
 ).split()
-#: Characters a character-by-character converter leaves as they are.
-CONVERTER_LEFTOVERS = "于并后么里干台只"
 #: The residue characters themselves (里 and 干 only inside the words above).
 RESIDUE_WORD_CHARS = "于并后么里干"
 # Commas injected before another mark (,, ,、 ,。 ,;): no writer types them.
@@ -145,7 +143,7 @@ def decide_script(
     """
     t, s = counts if counts is not None else count_scripts(text)
     # The converter's own leftovers do not make a page less traditional.
-    leftovers = sum(text.count(c) for c in CONVERTER_LEFTOVERS) if s else 0
+    leftovers = sum(text.count(c) for c in scan.CONVERTER_LEFTOVERS) if s else 0
     trad_looking = t > 0 and t >= 2 * (s - leftovers)
     residue: Counter[str] = Counter()
     terms: Counter[str] = Counter()

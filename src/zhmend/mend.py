@@ -42,7 +42,7 @@ def needs_work(text: str, config: MendConfig) -> bool:
     """Cheap scan: False means ``mend`` would return ``text`` unchanged."""
     if config.to == "traditional" and config.converts:
         return True
-    return scan.needs_work(text)
+    return scan.needs_work(text, auto_script=config.to == "auto" or not config.converts)
 
 
 def _run(text: str, config: MendConfig, explain: bool) -> tuple[str, EditLog | None, Context]:

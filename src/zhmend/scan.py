@@ -66,12 +66,36 @@ def codes_of(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def needs_work(text: str) -> bool:
-    """False when no fixer can have anything to do in ``text`` (a superset test)."""
+#: Characters a character-by-character converter leaves as they are (于 并 后 么 have no
+#: single traditional form in its table); they do not make a page less traditional.
+CONVERTER_LEFTOVERS = "于并后么里干台只"
+
+
+def needs_work(text: str, auto_script: bool = False) -> bool:
+    """False when no fixer can have anything to do in ``text`` (a superset test).
+
+    With ``auto_script`` (``to="auto"``), a few traditional characters in text that is not
+    traditional-looking (王丙乾 in simplified news) need no work either: the script
+    decision cannot convert such text, and nothing else is there to fix.
+    """
     if not text:
         return False
     codes = codes_of(text)
-    return busy(text, codes, class_table()[codes])
+    cls = class_table()[codes]
+    if not busy(text, codes, cls):
+        return False
+    if auto_script and not busy(text, codes, cls & ~np.uint8(TRAD)):
+        return traditional_looking(text, cls)
+    return True
+
+
+def traditional_looking(text: str, cls: np.ndarray) -> bool:
+    """Traditional-only characters at least twice the simplified-only ones (leftovers aside)."""
+    trad = int(np.count_nonzero(cls & TRAD))
+    simp = int(np.count_nonzero(cls & SIMP))
+    if simp:
+        simp -= sum(text.count(c) for c in CONVERTER_LEFTOVERS)
+    return trad > 0 and trad >= 2 * simp
 
 
 def busy(text: str, codes: np.ndarray, cls: np.ndarray) -> bool:

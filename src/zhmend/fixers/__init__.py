@@ -1,8 +1,10 @@
 """The fixers, in the order they run. Each is ``(text, ctx) -> list[Edit]``.
 
-Order matters: invisible characters go first (they hide patterns and crash OpenCC),
-annotations come off before the script is restored (their readings steer it) and before
-punctuation (so ``會(huì),,`` is seen as ``會,,``).
+Order matters: invisible characters go first (they hide patterns and crash OpenCC);
+byte-shift runs are repaired while their labels still show where bytes went; annotations
+come off before junk (``市(shì).委`` shows its lone dot only then), before the script is
+restored (their readings steer it) and before punctuation (so ``會(huì),,`` is seen as
+``會,,``).
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ Fixer = Callable[[str, Context], list[Edit]]
 
 FIXERS: dict[str, Fixer] = {
     "strip_invisible": strip_invisible,
-    "strip_injected_junk": strip_injected_junk,
     "repair_byte_shift": repair_byte_shift,
     "strip_pinyin_annotations": strip_pinyin_annotations,
+    "strip_injected_junk": strip_injected_junk,
     "restore_script": restore_script,
     "repair_punctuation": repair_punctuation,
 }

@@ -13,6 +13,8 @@ RULE = "repair_punctuation"
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 # A comma right before one of these was injected: the mark after it is the real one.
 _MARKS_AFTER_STRAY = set(",，。、;；:：!！?？")
+#: Rounds of the fixpoint; a chain of marks longer than this may need a second mend.
+MAX_ROUNDS = 64
 _CANDIDATE = regex.compile(r"[,;:!?()]|(?<!\.)(?:\.{6}|\.{3})(?!\.)")
 _PARENS = regex.compile(r"[()\n]")
 _HAN = regex.compile(HAN_CLASS)
@@ -32,8 +34,10 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     repaired only when its punctuation was folded (see :func:`_should_repair`).
 
     A mark's context can be another ASCII mark that only this fixer makes Chinese
-    (``;,會``), so rounds repeat until nothing changes (at most 4): that makes the fixer
-    idempotent. The rounds' edits are composed into edits on ``text``.
+    (``;,會``, ``,,(a)(b)，``), so rounds repeat until nothing changes: that makes the
+    fixer idempotent. Each round is one linear scan and real pages settle in two; the
+    cap (:data:`MAX_ROUNDS`) keeps a pathological chain of marks linear too. The rounds'
+    edits are composed into edits on ``text``.
     Never changes: marks between digits (3,000 12:30), marks inside Latin runs, URLs or
     e-mail, ``?``/``!`` followed by a letter, a ``?`` between two Han characters on a page
     without farm evidence, and full-width marks (never to ASCII).
@@ -53,7 +57,7 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
         return first
     log = EditLog(text)
     log.add_step(text, first)
-    for _ in range(3):
+    for _ in range(MAX_ROUNDS - 2):
         _count(edits, ctx)
         log.add_step(current, edits)
         current = apply_edits(current, edits)
