@@ -131,7 +131,10 @@ def count_scripts(text: str) -> tuple[int, int]:
 
 
 def decide_script(
-    text: str, verified_labels: int, counts: tuple[int, int] | None = None
+    text: str,
+    verified_labels: int,
+    counts: tuple[int, int] | None = None,
+    detail: bool = True,
 ) -> ScriptDecision:
     """Was this traditional-looking text converted mechanically from simplified?
 
@@ -139,7 +142,9 @@ def decide_script(
     of a mainland source is present: verified pinyin labels, simplified residue words
     (之后 并且 关于 这里 干部) mixed into traditional text, mainland vocabulary written in
     traditional characters, or the farm's injected stray commas.
-    ``counts`` is ``count_scripts(text)`` when the caller has it already.
+    ``counts`` is ``count_scripts(text)`` when the caller has it already. ``detail=False``
+    skips ``residue_chars`` (evidence for the farm score, not for the decision, and costly):
+    ``mend`` without an explanation does not report it.
     """
     t, s = counts if counts is not None else count_scripts(text)
     # The converter's own leftovers do not make a page less traditional.
@@ -151,7 +156,7 @@ def decide_script(
     if trad_looking:  # only traditional-looking text needs them (and they cost)
         if any(c in text for c in RESIDUE_WORD_CHARS):
             residue.update(_residue_re().findall(text))
-            loose = residue_chars(text)
+            loose = residue_chars(text) if detail else 0
         terms.update(_terms_re().findall(text))
     han = bool(t or s) or _HAN.search(text) is not None
     if not han:

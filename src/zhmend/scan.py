@@ -7,6 +7,7 @@ answered with one numpy lookup over the code points instead.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -71,6 +72,9 @@ def codes_of(text: str) -> np.ndarray:
 CONVERTER_LEFTOVERS = "于并后么里干台只"
 
 
+_ASCII_MARK = re.compile(r"[,;:!?.]")
+
+
 def needs_work(text: str, auto_script: bool = False) -> bool:
     """False when no fixer can have anything to do in ``text`` (a superset test).
 
@@ -101,15 +105,21 @@ def traditional_looking(text: str, cls: np.ndarray) -> bool:
 def busy(text: str, codes: np.ndarray, cls: np.ndarray) -> bool:
     """:func:`needs_work` on the code points and class bits already looked up.
 
-    ``cls`` may carry further bits above the low byte (the inspector adds its own).
+    ``cls`` may carry further bits above the low byte (the inspector adds its own). Few
+    array operations on purpose: each costs about a microsecond whatever the length, and
+    clean text must be scanned faster than OpenCC converts it.
     """
-    if ((cls & (TRAD | JUNK | PAREN)) != 0).any():
+    bits = int(np.bitwise_or.reduce(cls)) if len(cls) else 0
+    if bits & (TRAD | JUNK | PAREN):
         return True
-    mark = (cls & ASCII_MARK) != 0
-    if mark.any():
-        chinese = (cls & (HAN | CJK_MARK)) != 0
-        if (mark[1:] & chinese[:-1]).any() or (mark[:-1] & chinese[1:]).any():
-            return True
+    if bits & ASCII_MARK:
+        # Clean text holds few ASCII marks (decimals, times): look at their neighbours.
+        last = len(text) - 1
+        chinese = HAN | CJK_MARK
+        for m in _ASCII_MARK.finditer(text):
+            i = m.start()
+            if (i and cls[i - 1] & chinese) or (i < last and cls[i + 1] & chinese):
+                return True
     if "（" not in text:
         return False
     return bool(((codes[:-1] == 0xFF08) & ((cls[1:] & LABEL_START) != 0)).any())

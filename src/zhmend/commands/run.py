@@ -99,6 +99,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def add_feature_options(p: argparse.ArgumentParser) -> None:
     """Options of features layered on the run (news extraction, dedup, reports)."""
+    p.add_argument(
+        "--extract",
+        action="store_true",
+        help="add the news structure of each mended text (zhmend extract) as zhmend_news_* "
+        "columns",
+    )
     add_dedup_options(p)
     add_report_options(p)
 
@@ -129,6 +135,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         keep=args.keep,
         min_score=args.min_score,
         report=args.report_columns,
+        extract=args.extract,
         samples=args.sample,
     )
 

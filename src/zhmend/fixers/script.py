@@ -21,7 +21,7 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
     Never changes: genuine traditional text, simplified text, learner text (auto mode);
     anything at all with ``to="keep"``.
     """
-    decision = decide_script(text, ctx.counts["pinyin_labels"])
+    decision = decide_script(text, ctx.counts["pinyin_labels"], detail=ctx.explain)
     ctx.notes["script"] = decision
     target = ctx.config.to
     if target == "auto":

@@ -73,6 +73,8 @@ class RunOptions:
     min_score: float = FARM_THRESHOLD
     #: Report columns (edits per fixer, script, evidence, farm score); off: mend alone.
     report: bool = True
+    #: News-structure columns (zhmend_news_*) from zhmend.extract on the mended text.
+    extract: bool = False
     samples: int = 0  # before/after examples kept per shard; not part of the output
 
     def __post_init__(self) -> None:
@@ -191,7 +193,9 @@ def run_shard(
         if shard.format == "parquet":
             schema = need_extra("pyarrow.parquet", "parquet").read_schema(shard.paths[0])
         extra = {
-            k: t for k, t in report_columns(opts.report).items() if k not in (ERROR, ERROR_DETAIL)
+            k: t
+            for k, t in report_columns(opts.report, opts.extract).items()
+            if k not in (ERROR, ERROR_DETAIL)
         }
         if opts.output_field:
             extra = {opts.output_field: str, **extra}
@@ -339,6 +343,7 @@ class _Job:
                 config=opts.config,
                 max_chars=opts.max_chars,
                 report=opts.report,
+                extract=opts.extract,
             )
         columns = [c for c in result if c != opts.text_field or opts.output_field is None]
         mended: dict[int, dict[str, Any]] = {}

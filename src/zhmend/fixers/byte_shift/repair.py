@@ -22,7 +22,7 @@ _SYLLABLE = f"[a-zü{_TONED}]{{1,7}}"
 # The lead byte before a label's "(" became "?" and swallowed the "(": ``?nèi)``.
 _QLABEL = regex.compile(rf"\?({_SYLLABLE})\)")
 _LABEL = regex.compile(rf"\(({_SYLLABLE})\)")
-_SCAN = regex.compile(r"[?(]")
+_SCAN = regex.compile(r"\?")  # anchors; a "(" is found by _LABEL below
 _LABEL_END = regex.compile(rf"[(?]{_SYLLABLE}\)$")
 
 STATUSES = ("repaired", "lost_byte", "uncertain", "unrepaired")
