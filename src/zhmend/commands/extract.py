@@ -8,9 +8,9 @@ import sys
 
 from ..config import DEFAULT
 from ..errors import InputError
-from ..io.textfile import check_encoding, iter_blocks
+from ..io.textfile import iter_blocks
 from ..news import extract
-from .options import add_input_options, add_mend_options, config_from_args
+from .options import add_input_options, add_mend_options, config_from_args, input_paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -58,20 +58,10 @@ def run(args: argparse.Namespace) -> int:
     if args.indent is not None and args.indent < 0:
         print("zhmend: --indent must be 0 or more", file=sys.stderr)
         return 2
-    try:
-        encoding = check_encoding(args.encoding)
-    except InputError as exc:
-        print(f"zhmend: {exc}", file=sys.stderr)
+    checked = input_paths(args)
+    if checked is None:
         return 2
-    paths = args.files or ["-"]
-    for path in paths:
-        if path != "-":
-            try:
-                with open(path, "rb"):
-                    pass
-            except OSError as exc:
-                print(f"zhmend: cannot read {path}: {exc.strerror}", file=sys.stderr)
-                return 2
+    encoding, paths = checked
     out = sys.stdout.buffer
     status = 0
     for path in paths:

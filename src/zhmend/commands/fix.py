@@ -11,9 +11,9 @@ from typing import BinaryIO
 
 from ..config import MendConfig
 from ..errors import InputError
-from ..io.textfile import check_encoding, iter_blocks
+from ..io.textfile import iter_blocks
 from ..mend import mend, mend_and_explain
-from .options import add_input_options, add_mend_options, config_from_args
+from .options import add_input_options, add_mend_options, config_from_args, input_paths
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -46,20 +46,10 @@ def _open(path: str) -> Iterator[BinaryIO]:
 
 def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    try:
-        encoding = check_encoding(args.encoding)
-    except InputError as exc:
-        print(f"zhmend: {exc}", file=sys.stderr)
+    checked = input_paths(args)
+    if checked is None:
         return 2
-    paths = args.files or ["-"]
-    for path in paths:
-        if path != "-":
-            try:
-                with open(path, "rb"):
-                    pass
-            except OSError as exc:
-                print(f"zhmend: cannot read {path}: {exc.strerror}", file=sys.stderr)
-                return 2
+    encoding, paths = checked
     out = sys.stdout.buffer
     status = 0
     for path in paths:

@@ -14,8 +14,8 @@ from ..errors import InputError
 from ..inspection import Inspection, inspect
 from ..io.readers import parse_line
 from ..io.records import Reject
-from ..io.textfile import check_encoding, iter_blocks
-from .options import add_input_options
+from ..io.textfile import iter_blocks
+from .options import add_input_options, input_paths
 
 #: Findings shown per name in the readable report; --all shows every one.
 SHOWN_PER_NAME = 5
@@ -50,20 +50,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        encoding = check_encoding(args.encoding)
-    except InputError as exc:
-        print(f"zhmend: {exc}", file=sys.stderr)
+    checked = input_paths(args)
+    if checked is None:
         return 2
-    paths = args.files or ["-"]
-    for path in paths:
-        if path != "-":
-            try:
-                with open(path, "rb"):
-                    pass
-            except OSError as exc:
-                print(f"zhmend: cannot read {path}: {exc.strerror}", file=sys.stderr)
-                return 2
+    encoding, paths = checked
     out = sys.stdout
     status = 0
     config = MendConfig()

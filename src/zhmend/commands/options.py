@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import fields
 
 from ..config import TARGETS, MendConfig
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError
+from ..io.textfile import check_encoding
 
 _BOOL_FIELDS = [f.name for f in fields(MendConfig) if f.name != "to"]
 
@@ -47,3 +49,27 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
         default="strict",
         help="undecodable bytes: strict stops on that file (default), replace uses U+FFFD",
     )
+
+
+def input_paths(args: argparse.Namespace) -> tuple[str, list[str]] | None:
+    """The checked encoding and the FILE arguments (stdin when none).
+
+    On a usage error (unknown encoding, a file that cannot be opened) it says why on
+    stderr and returns None: the command exits 2 before reading anything.
+    """
+    try:
+        encoding = check_encoding(args.encoding)
+    except InputError as exc:
+        print(f"zhmend: {exc}", file=sys.stderr)
+        return None
+    paths = args.files or ["-"]
+    for path in paths:
+        if path == "-":
+            continue
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            print(f"zhmend: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            return None
+    return encoding, paths
