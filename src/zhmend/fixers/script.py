@@ -23,6 +23,8 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
     """
     decision = decide_script(text, ctx.counts["pinyin_labels"], detail=ctx.explain)
     ctx.notes["script"] = decision
+    if not ctx.config.converts:
+        return []  # the decision is evidence either way; converting is not asked for
     target = ctx.config.to
     if target == "auto":
         if not decision.converted_from_simplified:
@@ -32,12 +34,10 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
         if not decision.traditional_chars:
             return []
         config = "t2s"
-    elif target == "traditional":
+    else:  # traditional
         if not decision.simplified_chars:
             return []
         config = "s2t"
-    else:
-        return []
     converted = convert(text, config)
     if target == "auto":
         converted = _keep_original_characters(text, converted)
