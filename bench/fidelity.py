@@ -92,6 +92,30 @@ def load(path: Path, docs: int | None) -> list[str]:
     return texts
 
 
+def clean_and_noisy(
+    prog: str, data: Path, docs: int | None, variant: str, seed: int
+) -> tuple[list[str], list[str]] | None:
+    """The clean texts of ``data`` and their corrupted copies for one variant.
+
+    None, after saying why on stderr as ``prog``, when the data or the variant is unusable.
+    """
+    if not data.exists():
+        print(f"{prog}: {data} not found (pass --data with a JSONL of clean text)", file=sys.stderr)
+        return None
+    if variant not in VARIANTS:
+        print(
+            f"{prog}: unknown variant {variant!r}; choose from {', '.join(VARIANTS)}",
+            file=sys.stderr,
+        )
+        return None
+    clean = load(data, docs)
+    if not clean:
+        print(f"{prog}: {data} holds no documents", file=sys.stderr)
+        return None
+    noisy = [corrupt(t, VARIANTS[variant], doc_seed(seed, i)) for i, t in enumerate(clean)]
+    return clean, noisy
+
+
 def snippet(ref: str, hyp: str, width: int = 12) -> str:
     """The first difference between ``ref`` and ``hyp`` with some context: ``…ab[x→y]cd…``."""
     for tag, i1, i2, j1, j2 in Levenshtein.opcodes(ref, hyp):

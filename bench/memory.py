@@ -84,8 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write JSON here")
     args = p.parse_args(argv)
 
-    from bench.corrupt import VARIANTS, corrupt
-    from bench.fidelity import doc_seed, load
+    from bench.fidelity import clean_and_noisy
 
     try:
         sizes = sorted(int(float(s) * MB) for s in args.sizes.split(",") if s)
@@ -94,23 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             f"memory: --sizes takes numbers of MB like 20,200, not {args.sizes!r}", file=sys.stderr
         )
         return 2
-    if not args.data.exists():
-        print(
-            f"memory: {args.data} not found (pass --data with a JSONL of clean text)",
-            file=sys.stderr,
-        )
+    corpus = clean_and_noisy("memory", args.data, args.docs, args.variant, args.seed)
+    if corpus is None:
         return 2
-    if args.variant not in VARIANTS:
-        print(
-            f"memory: unknown variant {args.variant!r}; choose from {', '.join(VARIANTS)}",
-            file=sys.stderr,
-        )
-        return 2
-    clean = load(args.data, args.docs)
-    if not clean:
-        print(f"memory: {args.data} holds no documents", file=sys.stderr)
-        return 2
-    pool = [corrupt(t, VARIANTS[args.variant], doc_seed(args.seed, i)) for i, t in enumerate(clean)]
+    pool = corpus[1]
 
     rows = []
 

@@ -85,28 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     from opencc_pyo3 import OpenCC
 
     import zhmend
-    from bench.corrupt import VARIANTS, corrupt
-    from bench.fidelity import doc_seed, load
+    from bench.fidelity import clean_and_noisy
 
-    if not args.data.exists():
-        print(
-            f"speed: {args.data} not found (pass --data with a JSONL of clean text)",
-            file=sys.stderr,
-        )
+    corpus = clean_and_noisy("speed", args.data, args.docs, args.variant, args.seed)
+    if corpus is None:
         return 2
-    if args.variant not in VARIANTS:
-        print(
-            f"speed: unknown variant {args.variant!r}; choose from {', '.join(VARIANTS)}",
-            file=sys.stderr,
-        )
-        return 2
-    clean = load(args.data, args.docs)
-    if not clean:
-        print(f"speed: {args.data} holds no documents", file=sys.stderr)
-        return 2
-    noisy = [
-        corrupt(t, VARIANTS[args.variant], doc_seed(args.seed, i)) for i, t in enumerate(clean)
-    ]
+    clean, noisy = corpus
 
     converter = OpenCC("t2s")
     systems: dict[str, Callable[[str], object]] = {
