@@ -28,7 +28,7 @@ EDITS = PREFIX + "edits"  # number of edits in the explanation
 SCRIPT = PREFIX + "script"  # script decision: simplified, traditional, mixed, none
 CONVERTED = PREFIX + "converted"  # converted back from mechanical traditional
 EVIDENCE = PREFIX + "evidence"  # JSON object: what the fixers found, by finding name
-FARM_SCORE = PREFIX + "farm_score"  # evidence score, when the evidence carries one
+FARM_SCORE = PREFIX + "farm_score"  # the evidence's content-farm score, 0..1
 #: With ``extract=True``: one column per NewsRecord field, ``zhmend_news_<field>``; lists and
 #: the credits mapping are JSON strings, like ``zhmend_evidence``, so every format holds them.
 NEWS_PREFIX = PREFIX + "news_"
@@ -61,15 +61,8 @@ def report_columns(report: bool = True, extract: bool = False) -> dict[str, type
     cols[EDITS] = int
     cols.update({fixer_column(name): int for name in FIXERS})
     cols.update({SCRIPT: str, CONVERTED: bool, EVIDENCE: str})
-    if _has_farm_score():
-        cols[FARM_SCORE] = float
+    cols[FARM_SCORE] = float
     return cols
-
-
-def _has_farm_score() -> bool:
-    from .detect import Evidence
-
-    return "farm_score" in getattr(Evidence, "__dataclass_fields__", {})
 
 
 def mend_batch(
@@ -165,9 +158,7 @@ def _mend_row(
     decision = evidence.script
     row[SCRIPT] = decision.script if decision is not None else "none"
     row[CONVERTED] = bool(decision and decision.converted_from_simplified)
-    score = getattr(evidence, "farm_score", None)
-    if score is not None:
-        row[FARM_SCORE] = float(score)
+    row[FARM_SCORE] = float(evidence.farm_score)
     return row, text
 
 

@@ -8,8 +8,6 @@ HAN_CLASS = f"[{HAN_RANGES}]"
 
 #: Full-width punctuation that marks Chinese context (GB/T 15834 marks and brackets).
 CJK_PUNCT = "，。、；：！？“”‘’（）《》〈〉「」『』【】〔〕—…·～"
-CJK_OPENING = "“‘（《〈「『【〔"
-CJK_CLOSING = "”’）》〉」』】〕"
 
 
 def is_han(ch: str) -> bool:

@@ -125,21 +125,6 @@ def simplified_only() -> frozenset[str]:
     return _changed_by("s2t") - traditional_only()
 
 
-def _char_class(chars: frozenset[str]) -> regex.Pattern[str]:
-    escaped = "".join(regex.escape(c) for c in sorted(chars))
-    return regex.compile(f"[{escaped}]")
-
-
-@lru_cache(maxsize=1)
-def traditional_re() -> regex.Pattern[str]:
-    return _char_class(traditional_only())
-
-
-@lru_cache(maxsize=1)
-def simplified_re() -> regex.Pattern[str]:
-    return _char_class(simplified_only())
-
-
 @lru_cache(maxsize=1)
 def kept_in_simplified() -> frozenset[str]:
     """Traditional-looking characters that simplified text also writes (王丙乾, 李奕昇).
