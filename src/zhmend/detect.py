@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
 import regex
 
 from . import scan
@@ -48,6 +49,22 @@ MAINLAND_TERMS = (
 ).split()
 
 
+#: What a per-character converter never writes: it leaves 于 并 后 么 as they are, while
+#: genuine traditional text writes 於 並 後 麼 throughout (and 后 于 only in 皇后, a surname).
+COUNTERPARTS = "於並後麼"
+#: Characters such a converter leaves alone, judged in context by OpenCC's phrases
+#: (這里 關于 一只 干淨 stand out; 公里 皇后 只有 do not).
+CONVERTER_RESIDUE = "于并后么里干只"
+#: Traditional forms that phrases require where a per-character converter writes the
+#: character's default form: 關係 製造 複雜 稱讚 收穫 雜誌 委託 駐紮 頭髮 日曆 批准 放鬆 穀物
+#: 長征 北斗 防禦 麵條 手錶 老闆 精緻 鬍子 捲入. Written by hand from the standard forms;
+#: pairs that Taiwan and Hong Kong write either way (布/佈 周/週 了/瞭 遊/游) are left out.
+SLIP_FORMS = frozenset("係製複讚穫誌託紮髮曆准鬆穀征斗禦麵錶闆緻鬍捲")
+#: Below this many Han characters a text without 於 並 後 麼 proves little, so a single
+#: converter mark is not enough.
+SHORT_TEXT = 300
+
+
 @dataclass(frozen=True)
 class ScriptDecision:
     """The per-document script decision and the evidence behind it."""
@@ -61,6 +78,11 @@ class ScriptDecision:
     mainland_terms: Mapping[str, int]
     #: 于 并 后 么 where a phrase-aware converter writes 於 並 後 麼 (see residue_chars).
     residue_chars: int = 0
+    #: How many 於 並 後 麼 the text holds (a converted page has none).
+    counterparts: int = 0
+    #: Marks of a per-character converter (see converter_marks): residue characters and
+    #: slips such as ``復>複`` (the page wrote 復 where the phrase needs 複).
+    converter_marks: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -72,6 +94,8 @@ class ScriptDecision:
             "residue": dict(self.residue),
             "mainland_terms": dict(self.mainland_terms),
             "residue_chars": self.residue_chars,
+            "counterparts": self.counterparts,
+            "converter_marks": dict(self.converter_marks),
         }
 
 
@@ -152,7 +176,8 @@ def decide_script(
     trad_looking = t > 0 and t >= 2 * (s - leftovers)
     residue: Counter[str] = Counter()
     terms: Counter[str] = Counter()
-    loose = 0
+    marks: Counter[str] = Counter()
+    loose = counterparts = 0
     if trad_looking:  # only traditional-looking text needs them (and they cost)
         if any(c in text for c in RESIDUE_WORD_CHARS):
             residue.update(_residue_re().findall(text))
@@ -181,10 +206,73 @@ def decide_script(
             reasons.append(f"{strays} injected stray commas")
         if len(terms) >= 2:
             reasons.append("mainland vocabulary " + " ".join(sorted(terms)))
+        counterparts = sum(text.count(c) for c in COUNTERPARTS)
+        # Without 於 並 後 麼 anywhere, the converter's marks speak; the round trip they
+        # need costs two conversions, so mend skips it when the page is decided already.
+        if not counterparts and (detail or not reasons):
+            marks = converter_marks(text)
+            reason = _marks_reason(text, marks, len(terms))
+            if reason:
+                reasons.append(reason)
         converted = bool(reasons)
     return ScriptDecision(
-        script, converted, tuple(reasons), t, s, dict(residue), dict(terms), loose
+        script,
+        converted,
+        tuple(reasons),
+        t,
+        s,
+        dict(residue),
+        dict(terms),
+        loose,
+        counterparts,
+        dict(marks),
     )
+
+
+def converter_marks(text: str) -> Counter[str]:
+    """Where a per-character converter shows: ``于`` ``里`` … and slips like ``復>複``.
+
+    The text is converted to simplified and back to traditional with OpenCC's phrases; a
+    character of :data:`CONVERTER_RESIDUE` that the phrases write otherwise counts under its
+    own name, and a character written in its default form where the phrases need one of
+    :data:`SLIP_FORMS` counts as ``default>form``.
+    """
+    back = convert(convert(text, "t2s"), "s2t")
+    marks: Counter[str] = Counter()
+    if len(back) != len(text):  # a phrase changed length: positions no longer align
+        return marks
+    for a, b in zip(text, back, strict=True):
+        if a == b:
+            continue
+        if a in CONVERTER_RESIDUE:
+            marks[a] += 1
+        elif b in SLIP_FORMS and _default_form(a) == a:
+            marks[f"{a}>{b}"] += 1
+    return marks
+
+
+@lru_cache(maxsize=4096)
+def _default_form(ch: str) -> str:
+    """The character a per-character converter writes for ``ch``'s simplified form."""
+    return convert(convert(ch, "t2s"), "s2t")
+
+
+def _marks_reason(text: str, marks: Mapping[str, int], terms: int) -> str | None:
+    """The reason converter marks give, if they are enough on a page without 於並後麼.
+
+    Two signs (marks, or a mark and a mainland term), or one mark on a text long enough
+    that genuine traditional writing would have used 於 並 後 麼 by then. Residue words
+    are not counted again: their residue character is a mark already.
+    """
+    found = sum(marks.values())
+    if not found:
+        return None
+    if found + terms < 2:
+        han = int(np.count_nonzero(scan.classes(text) & scan.HAN))
+        if han < SHORT_TEXT:
+            return None
+    listed = " ".join(f"{k}×{v}" if v > 1 else k for k, v in sorted(marks.items()))
+    return f"per-character conversion marks {listed} and no 於並後麼"
 
 
 #: Residue characters whose traditional form genuine text all but always writes (後 並 麼

@@ -1,0 +1,69 @@
+"""The script decision on pages converted without labels: converter marks and their limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhmend.detect import SHORT_TEXT, converter_marks, decide_script
+
+# Traditional text that converts one-to-one: no residue, no slip, no 於並後麼.
+NEUTRAL = "臺北市政府今天舉行記者會說明新的交通政策與停車規劃"
+
+
+def neutral(n: int) -> str:
+    return (NEUTRAL * (n // len(NEUTRAL) + 1))[:n] + "。"
+
+
+def test_neutral_padding_holds_no_mark():
+    assert converter_marks(neutral(400)) == {}
+    assert not decide_script(neutral(400), 0).converted_from_simplified
+
+
+@pytest.mark.parametrize(
+    ("text", "mark"),
+    [
+        ("兩國關系穩定", "系>係"),
+        ("這個問題很復雜", "復>複"),
+        ("他剪了頭發", "發>髮"),
+        ("政府關于此事", "于"),
+        ("他們住在這里", "里"),
+    ],
+)
+def test_marks_name_what_a_per_character_converter_wrote(text, mark):
+    assert converter_marks(text)[mark] == 1
+
+
+@pytest.mark.parametrize("text", ["兩國關係穩定", "這個問題很複雜", "他剪了頭髮", "公里", "皇后"])
+def test_phrase_correct_forms_are_no_marks(text):
+    assert converter_marks(text) == {}
+
+
+def test_one_mark_decides_only_on_a_long_text():
+    short = "他們住在這里，" + neutral(50)
+    long = "他們住在這里，" + neutral(SHORT_TEXT)
+    assert not decide_script(short, 0).converted_from_simplified
+    decision = decide_script(long, 0)
+    assert decision.converted_from_simplified
+    assert decision.converter_marks == {"里": 1}
+    assert any("no 於並後麼" in r for r in decision.reasons)
+
+
+def test_two_marks_decide_a_short_text():
+    decision = decide_script("兩國關系穩定，問題復雜。", 0)
+    assert decision.converted_from_simplified
+    assert decision.counterparts == 0
+
+
+@pytest.mark.parametrize("counterpart", "於並後麼")
+def test_a_single_counterpart_silences_the_marks(counterpart):
+    text = f"兩國關系穩定，問題復雜，{counterpart}是" + neutral(SHORT_TEXT)
+    decision = decide_script(text, 0)
+    assert decision.counterparts == 1
+    assert not decision.converted_from_simplified
+
+
+def test_mend_without_explanation_decides_the_same():
+    from zhmend import mend, mend_and_explain
+
+    text = "兩國關系穩定，問題復雜。"
+    assert mend(text) == mend_and_explain(text).text == "两国关系稳定，问题复杂。"
