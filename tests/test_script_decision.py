@@ -39,12 +39,12 @@ def test_phrase_correct_forms_are_no_marks(text):
 
 
 def test_one_mark_decides_only_on_a_long_text():
-    short = "他們住在這里，" + neutral(50)
-    long = "他們住在這里，" + neutral(SHORT_TEXT)
+    short = "這個問題很復雜，" + neutral(50)
+    long = "這個問題很復雜，" + neutral(SHORT_TEXT)
     assert not decide_script(short, 0).converted_from_simplified
     decision = decide_script(long, 0)
     assert decision.converted_from_simplified
-    assert decision.converter_marks == {"里": 1}
+    assert decision.converter_marks == {"復>複": 1}
     assert any("no 於並後麼" in r for r in decision.reasons)
 
 
@@ -67,3 +67,10 @@ def test_mend_without_explanation_decides_the_same():
 
     text = "兩國關系穩定，問題復雜。"
     assert mend(text) == mend_and_explain(text).text == "两国关系稳定，问题复杂。"
+
+
+def test_a_lone_li_never_decides():
+    # Transliterations such as 埃里克 make OpenCC's phrases want 裡: not a converter's mark.
+    text = "他們住在這里，" + neutral(SHORT_TEXT)
+    assert decide_script(text, 0).converter_marks == {"里": 1}
+    assert not decide_script(text, 0).converted_from_simplified

@@ -268,6 +268,9 @@ def _marks_reason(text: str, marks: Mapping[str, int], terms: int) -> str | None
     if not found:
         return None
     if found + terms < 2:
+        # A lone 里 proves nothing: transliterations (埃里克, 馬里) trip OpenCC's phrases.
+        if "里" in marks:
+            return None
         han = int(np.count_nonzero(scan.classes(text) & scan.HAN))
         if han < SHORT_TEXT:
             return None
