@@ -426,20 +426,24 @@ def _to_input(cuts: list[tuple[int, int]], pos: int) -> int:
     return pos + shift
 
 
-def page_chrome(text: str, marks: np.ndarray | None = None) -> list[Finding]:
+def page_chrome(text: str, cues: int | None = None) -> list[Finding]:
     """Lines of page furniture: breadcrumbs, counters, related links, repost disclaimers.
 
     One finding per line (the first kind found on it), spanning the line. Labels inside a
-    keyword (保護(hù)視力色) do not hide it. ``marks``: the cue bits of each character of
-    ``text``, when the caller has them.
+    keyword (保護(hù)視力色) do not hide it. ``cues``: the cue bits of ``text`` (see
+    :func:`cue_bits`), when the caller has them.
     """
+    if cues is None:
+        cues = cue_bits(text)
+    # Without CUE_PAREN the caller vouches that no label follows a Han character.
+    opened = cues & CUE_PAREN and _openings(text)
+    view, cuts = _without_labels(text) if opened else (text, [])
+    places = _chrome_places(view, cues)
+    if not places:
+        return []
     by_cue = _chrome_table()
-    view, cuts = _without_labels(text) if _openings(text) else (text, [])
     by_line: dict[int, tuple[int, str]] = {}
-    if marks is None or cuts:
-        codes = np.frombuffer(view.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        marks = cue_table()[codes]
-    for i in np.flatnonzero(marks & CUE_CHROME).tolist():
+    for i in places:
         for at, (kind, keyword, follow, line_start) in by_cue[view[i]]:
             pos = i - at
             if pos < 0 or not view.startswith(keyword, pos):
@@ -461,29 +465,100 @@ def page_chrome(text: str, marks: np.ndarray | None = None) -> list[Finding]:
     return out
 
 
+def _chrome_places(text: str, cues: int) -> list[int]:
+    """Positions in ``text`` of chrome cue characters beside a keyword's next character
+    (视 in 视力, not in 电视), in order.
+
+    The cue bits say which few cue characters occur (each bit stands for one or a few, see
+    :data:`_CHROME_GROUPS`), so this is a handful of one-character ``str.find`` calls (far
+    cheaper than finding two characters) instead of another pass over the text. Every
+    keyword holds its cue and that neighbour, so no keyword is missed.
+    """
+    partners = _chrome_partners()
+    places: list[int] = []
+    last = len(text) - 1
+    pending = cues & CUE_CHROME
+    while pending:
+        bit = pending & -pending
+        pending ^= bit
+        for cue, beside in partners[bit]:
+            i = text.find(cue)
+            while i != -1:
+                for delta, partner in beside:
+                    j = i + delta
+                    if 0 <= j <= last and text[j] == partner:
+                        places.append(i)
+                        break
+                i = text.find(cue, i + 1)
+    if len(places) > 1:
+        places.sort()
+    return places
+
+
+@lru_cache(maxsize=1)
+def _chrome_partners() -> dict[int, tuple[tuple[str, tuple[tuple[int, str], ...]], ...]]:
+    """Chrome cue bit -> its cue characters, each with the neighbours it has in keywords.
+
+    A neighbour is (offset from the cue, character): the one after the cue, or the one
+    before it when the cue ends its keyword.
+    """
+    bit_of = {ch: bit for bit, chars in _chrome_groups().items() for ch in chars}
+    found: dict[int, dict[str, dict[tuple[int, str], None]]] = {}
+    for cue, rules in _chrome_table().items():
+        for at, (_kind, keyword, _follow, _start) in rules:
+            delta = 1 if at + 1 < len(keyword) else -1
+            beside = found.setdefault(bit_of[cue], {}).setdefault(cue, {})
+            beside[(delta, keyword[at + delta])] = None
+    return {
+        bit: tuple((cue, tuple(beside)) for cue, beside in cues.items())
+        for bit, cues in found.items()
+    }
+
+
 # Cue bits: a detector runs only on text holding one of its cue characters, found with one
-# table lookup over the code points (the same trick as zhmend.scan).
+# table lookup over the code points (the same trick as zhmend.scan). Chrome cue characters
+# are spread over many bits, so the or-ed bits of a page also say which of them it holds.
 CUE_MOJIBAKE = 1
 CUE_SEO = 2
-CUE_CHROME = 4
 CUE_PAREN = 8
+_CHROME_BITS = (4, *(1 << b for b in range(4, 24)))
+CUE_CHROME = sum(_CHROME_BITS)
+#: Chrome cue characters by bit. Those common in running text (电视 打击 观察 产业链 共享
+#: 文章 声音 评价 记载 称赞 一篇) have a bit of their own, so a page holding one is not
+#: searched for others; rarer ones share. Their traditional forms share the last three bits,
+#: which simplified pages never set.
+_CHROME_GROUPS = (
+    "视", "击", "观", "链", "享", "章", "声", "评", "载", "赞", "篇",
+    "版免", "返藏", "搜侵", "阅稿", "详荐", "页猜", "浏删",
+)
 _MOJIBAKE_CUES = "\ufffd?锟烫屯"
 _SEO_CUES = "".join(_SEO_SEPARATORS)
 
 
 @lru_cache(maxsize=1)
+def _chrome_groups() -> dict[int, str]:
+    """Chrome cue bit -> the cue characters it stands for (see :data:`_CHROME_GROUPS`)."""
+    groups = dict(zip(_CHROME_BITS, _CHROME_GROUPS))
+    shared = _CHROME_BITS[len(_CHROME_GROUPS) :]
+    forms = [t for t in dict.fromkeys(_traditional(CHROME_CUES)) if t not in CHROME_CUES]
+    for n, form in enumerate(forms):
+        bit = shared[n % len(shared)]
+        groups[bit] = groups.get(bit, "") + form
+    return groups
+
+
+@lru_cache(maxsize=1)
 def cue_table() -> np.ndarray:
-    table = np.zeros(0x110000, dtype=np.uint8)
+    """Cue bits of every code point (24 bits, so ``uint32``)."""
+    table = np.zeros(0x110000, dtype=np.uint32)
     for chars, bit in (
         (_MOJIBAKE_CUES + _gbk_lead_chars(), CUE_MOJIBAKE),
         (_SEO_CUES, CUE_SEO),
         ("(（", CUE_PAREN),
+        *((chars, bit) for bit, chars in _chrome_groups().items()),
     ):
         for ch in chars:
             table[ord(ch)] |= bit
-    for ch in CHROME_CUES:
-        for form in {ch, convert(ch, "s2t")}:
-            table[ord(form)] |= CUE_CHROME
     table.setflags(write=False)
     return table
 
@@ -493,7 +568,7 @@ def cue_bits(text: str) -> int:
     if not text:
         return 0
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return int(np.bitwise_or.reduce(cue_table()[codes]))
+    return int(np.bitwise_or.reduce(cue_table().take(codes)))
 
 
 #: Each detector and the cue bit that lets it run.
@@ -505,19 +580,19 @@ DETECTORS = (
 )
 
 
-def detect(text: str, cues: int | None = None, marks: np.ndarray | None = None) -> list[Finding]:
+def detect(text: str, cues: int | None = None) -> list[Finding]:
     """Every detector's findings on ``text``, in text order.
 
-    ``cues`` (the or-ed cue bits of ``text``) and ``marks`` (each character's cue bits) save
-    a scan when the caller has them.
+    ``cues`` (the or-ed cue bits of ``text``) saves a scan when the caller has them.
     """
     if cues is None:
         cues = cue_bits(text)
     out: list[Finding] = []
     for detector, bit in DETECTORS:
         if cues & bit:
-            out.extend(page_chrome(text, marks) if detector is page_chrome else detector(text))
-    out.sort(key=lambda f: (f.start, f.end, f.name))
+            out.extend(page_chrome(text, cues) if detector is page_chrome else detector(text))
+    if len(out) > 1:
+        out.sort(key=lambda f: (f.start, f.end, f.name))
     return out
 
 
@@ -527,21 +602,24 @@ def build_evidence(
     script: ScriptDecision | None,
     edits: Iterable[Edit],
     cues: int | None = None,
-    marks: np.ndarray | None = None,
+    detected: list[Finding] | None = None,
 ) -> Evidence:
     """The evidence of one document: fixer counts, findings, script decision, farm score.
 
     ``counts`` are the fixers' counters (authoritative for what they did), ``edits`` the
-    composed edits of ``mend_and_explain`` on ``text``.
+    composed edits of ``mend_and_explain`` on ``text``. When the caller has them already:
+    ``cues``, the cue bits of ``text`` (:func:`cue_bits`); ``detected``, ``detect(text)``.
     """
-    found = fixer_findings(text, edits) + detect(text, cues, marks)
-    if len(found) > 1:
-        found.sort(key=lambda f: (f.start, f.end, f.name))
-    merged = {k: v for k, v in counts.items() if v}
+    found = detect(text, cues) if detected is None else detected
+    if edits:
+        found = fixer_findings(text, edits) + found
+        if len(found) > 1:
+            found.sort(key=lambda f: (f.start, f.end, f.name))
+    merged = {k: v for k, v in counts.items() if v} if counts else {}
     for f in found:
         if f.name in DETECTED_FINDINGS:
             merged[f.name] = merged.get(f.name, 0) + 1
-    merged_counts = dict(sorted(merged.items()))
+    merged_counts = dict(sorted(merged.items())) if len(merged) > 1 else merged
     return Evidence(
         counts=merged_counts,
         script=script,

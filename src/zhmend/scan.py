@@ -129,3 +129,42 @@ def count_scripts(text: str) -> tuple[int, int]:
     """(traditional-only, simplified-only) character counts."""
     cls = classes(text)
     return int(np.count_nonzero(cls & TRAD)), int(np.count_nonzero(cls & SIMP))
+
+
+@lru_cache(maxsize=1)
+def class_bytes() -> bytes:
+    """:func:`class_table` as ``bytes``: one character's classes without a numpy scalar."""
+    return class_table().tobytes()
+
+
+_LABEL_OPENERS = frozenset(_LABEL_CHARS)
+
+
+def busy_given(text: str, bits: int) -> bool:
+    """:func:`busy`, given only the class bits of ``text`` or-ed together.
+
+    The same answer with no further array operation: the few places it must look at
+    (ASCII marks, ``（``) are found with one-character ``str.find`` calls, far cheaper than
+    a regular expression or an array pass over a page, and judged one character at a time.
+    Leave ``TRAD`` out of ``bits`` to ask whether anything but the script needs work.
+    """
+    if bits & (TRAD | JUNK | PAREN):
+        return True
+    if bits & ASCII_MARK:
+        table = class_bytes()
+        last = len(text) - 1
+        chinese = HAN | CJK_MARK
+        for mark in ",;:!?.":
+            i = text.find(mark)
+            while i != -1:
+                if (i and table[ord(text[i - 1])] & chinese) or (
+                    i < last and table[ord(text[i + 1])] & chinese
+                ):
+                    return True
+                i = text.find(mark, i + 1)
+    i = text.find("（")
+    while i != -1:
+        if text[i + 1 : i + 2] in _LABEL_OPENERS:
+            return True
+        i = text.find("（", i + 1)
+    return False

@@ -1,0 +1,252 @@
+"""zhmend.inspect's fast paths against the full path and against naive references.
+
+The report of clean text is built without running the fixers (a scan shows they have
+nothing to do, or only the script fixer, which decides not to convert), and page chrome is
+looked for only where the cue bits point. Each shortcut must give exactly the report of
+``mend_and_explain``; the cases below sit on both sides of every shortcut's decision.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import zhmend
+from conftest import load_cases
+from zhmend import findings, scan
+from zhmend.config import TARGETS
+from zhmend.detect import decide_script
+from zhmend.inspection import _scan, _simplified, evidence_of
+
+CASES = load_cases("inspect_fast.json")
+
+# Clean sentences, written for these tests: simplified news, Taiwan and Hong Kong prose,
+# and running text holding chrome cue characters outside any chrome keyword.
+CLEAN = (
+    "国家统计局今天发布数据，四月份国民经济保持恢复向好态势。",
+    "记者从市政府获悉，新建的产业链项目已经全部开工。",
+    "观众在电视前观看了比赛，评委给出的评分创下新高。",
+    "这篇文章介绍了西藏的版画艺术，作者免费分享了资料。",
+    "他把上一次的经验写进报告，并且搜集了大量的数据。",
+    "行政院今日宣布，將於下週起調整交通補助方案。",
+    "佢哋今日去咗旺角，買咗好多嘢食。",
+    "聯合國大會通過決議，呼籲各方保持克制並展開對話。",
+    "增长30.3%，约有1,000人参加，时间是12:30。",
+    "会议（第二次）在北京举行。",
+)
+# One artifact each: what a fixer acts on, what a detector finds, and look-alikes of both.
+ARTIFACTS = (
+    "首页 > 新闻 > 正文\n",
+    "首頁 > 新聞 > 正文\n",
+    "浏览次数：1024\n",
+    "瀏覽次數：1024\n",
+    "评论：12\n",
+    "相关推荐\n",
+    "上一篇：国家统计局\n",
+    "免责声明：本文仅代表作者观点。\n",
+    "声明：本站不保存任何资料\n",
+    "保护视力色：\n",
+    "保護(hù)視力色：\n",
+    "国产精品_最新资讯_热门推荐_免费下载\n",
+    "\ufffd",
+    "锟斤拷",
+    "鍙戝睍",
+    "深水?區",
+    "會(huì)",
+    "会（huì）",
+    "病(bing)",
+    "（a）",
+    "，,",
+    ",。",
+    "\u200b",
+    "😀",
+    "國",
+    "後來",
+    "软體",
+    "软件",
+    "视频",
+    "电视",
+    "共享",
+    "\n",
+)
+
+
+def insert(parts: list[str], artifact: str, at: int) -> str:
+    text = "".join(parts)
+    at %= len(text) + 1
+    return text[:at] + artifact + text[at:]
+
+
+CLEAN_WITH_ONE = st.builds(
+    insert,
+    st.lists(st.sampled_from(CLEAN), min_size=1, max_size=4),
+    st.sampled_from(ARTIFACTS),
+    st.integers(min_value=0, max_value=400),
+)
+MIXED = st.lists(st.sampled_from(CLEAN + ARTIFACTS), max_size=8).map("".join)
+TEXTS = st.one_of(CLEAN_WITH_ONE, MIXED, st.text(max_size=60))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["label"] for c in CASES])
+def test_golden(case):
+    report = zhmend.inspect(case["input"])
+    assert _scan(case["input"]).idle is case["idle"]
+    assert _scan(case["input"]).script_only is case["script_only"]
+    assert dict(report.counts) == case["counts"]
+    assert report.script == case["script"]
+    assert report.converted_from_simplified is case["converted"]
+    chrome = [f.detail for f in report.findings if f.name == "page_chrome"]
+    assert chrome == case.get("chrome", [])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["label"] for c in CASES])
+@pytest.mark.parametrize("to", TARGETS)
+def test_golden_fast_path_is_the_full_path(case, to):
+    text = case["input"]
+    assert evidence_of(text, to=to) == zhmend.mend_and_explain(text, to=to).evidence
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS, st.sampled_from(TARGETS), st.booleans())
+def test_fast_paths_agree_with_mend_and_explain(text, to, restore_script):
+    options = {"to": to, "restore_script": restore_script}
+    assert evidence_of(text, **options) == zhmend.mend_and_explain(text, **options).evidence
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_scan_answers_as_the_reference_scan(text):
+    found = _scan(text)
+    assert found.idle is (not scan.needs_work(text))
+    cls = scan.classes(text)
+    without_script = cls & ~np.uint8(scan.TRAD)
+    other = bool(text) and scan.busy(text, scan.codes_of(text), without_script)
+    assert found.script_only is (bool(text) and bool((cls & scan.TRAD).any()) and not other)
+    if found.idle or found.script_only:
+        assert found.counts == scan.count_scripts(text)
+    full = findings.cue_bits(text)
+    # Idle text may drop CUE_PAREN (no label follows a Han character); nothing else.
+    assert found.cues & ~findings.CUE_PAREN == full & ~findings.CUE_PAREN
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_busy_given_bits_is_busy(text):
+    codes = scan.codes_of(text)
+    cls = scan.class_table()[codes]
+    bits = int(np.bitwise_or.reduce(cls)) if len(cls) else 0
+    assert scan.busy_given(text, bits) is scan.busy(text, codes, cls)
+    masked = cls & ~np.uint8(scan.TRAD)
+    assert scan.busy_given(text, bits & ~scan.TRAD) is scan.busy(text, codes, masked)
+
+
+def naive_page_chrome(text: str) -> list[findings.Finding]:
+    """page_chrome trying every keyword rule at every position: no cue bits, no needles."""
+    view, cuts = findings._without_labels(text) if findings._openings(text) else (text, [])
+    by_cue = findings._chrome_table()
+    by_line: dict[int, tuple[int, str]] = {}
+    for i, ch in enumerate(view):
+        for at, (kind, keyword, follow, line_start) in by_cue.get(ch, ()):
+            pos = i - at
+            if pos < 0 or not view.startswith(keyword, pos):
+                continue
+            start = view.rfind("\n", 0, pos) + 1
+            if start in by_line:
+                break
+            if follow is not None and not follow.match(view, pos + len(keyword)):
+                continue
+            if line_start and len(view[start:pos].strip()) > findings._CHROME_LEAD:
+                continue
+            end = view.find("\n", pos)
+            by_line[start] = (len(view) if end == -1 else end, kind)
+            break
+    out = []
+    for s, (e, kind) in sorted(by_line.items()):
+        s_in, e_in = (findings._to_input(cuts, s), findings._to_input(cuts, e)) if cuts else (s, e)
+        out.append(findings.Finding("page_chrome", s_in, e_in, text[s_in:e_in], kind))
+    return out
+
+
+# Keywords of every chrome rule in both scripts, cut into pieces and shuffled with text.
+KEYWORDS = sorted({rule[1] for rules in findings._chrome_table().values() for _, rule in rules})
+CHROMEY = st.lists(
+    st.one_of(
+        st.sampled_from(KEYWORDS),
+        st.sampled_from(KEYWORDS).map(lambda k: k[: len(k) // 2]),
+        st.sampled_from(KEYWORDS).map(lambda k: k[len(k) // 2 :]),
+        st.sampled_from(list("：: >/12本\n 的了力明点電视視(hù)") + ["&gt;", "次数", "当前位置："]),
+        st.sampled_from(CLEAN),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(CHROMEY, TEXTS))
+def test_page_chrome_finds_what_a_naive_search_finds(text):
+    assert findings.page_chrome(text) == naive_page_chrome(text)
+    assert findings.page_chrome(text, findings.cue_bits(text)) == naive_page_chrome(text)
+
+
+def test_every_chrome_keyword_is_reached_through_its_cue_bits():
+    for keyword in KEYWORDS:
+        line = f"{keyword}：12 > 本\n"
+        assert findings._chrome_places(line, findings.cue_bits(line)), keyword
+
+
+def test_chrome_cue_bits_name_their_characters():
+    table = findings.cue_table()
+    for bit, chars in findings._chrome_groups().items():
+        assert bit & findings.CUE_CHROME
+        for ch in chars:
+            assert table[ord(ch)] & findings.CUE_CHROME == bit, ch
+
+
+# --- reports shared between documents ------------------------------------------------------
+
+SIMPLIFIED = st.text(
+    alphabet=st.sampled_from(list("国家会议发展后并于里干么只这关在的了是，。、 \n")),
+    min_size=1,
+    max_size=80,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SIMPLIFIED)
+def test_a_simplified_decision_depends_on_the_count_alone(text):
+    """What lets clean simplified text share its script decision (inspection._simplified)."""
+    trad, simp = scan.count_scripts(text)
+    if trad or not simp:
+        return
+    assert decide_script(text, 0, (trad, simp)) == _simplified(simp)
+    assert zhmend.inspect(text).script_decision == decide_script(text, 0, (trad, simp))
+
+
+def test_shared_reports_refuse_writes_and_pickle_as_plain_dicts():
+    a = zhmend.inspect("国家统计局今天发布数据。")
+    b = zhmend.inspect("今天国家统计局发布数据。")
+    assert a.script_decision is b.script_decision  # the same count of simplified characters
+    for mapping in (a.counts, a.script_decision.residue, a.script_decision.mainland_terms):
+        with pytest.raises(TypeError, match="shared between reports"):
+            mapping["x"] = 1
+        with pytest.raises(TypeError):
+            mapping.update(x=1)
+    assert dict(a.counts) == {} and b.script_decision.residue == {}
+    again = pickle.loads(pickle.dumps(a))
+    assert again == a and type(again.counts) is dict
+    assert copy.deepcopy(a) == a
+    assert json.loads(json.dumps(a.to_dict())) == a.to_dict()
+
+
+def test_chrome_cue_groups_hold_every_cue_once():
+    simplified = "".join(findings._CHROME_GROUPS)
+    assert sorted(simplified) == sorted(findings.CHROME_CUES)
+    everything = "".join(findings._chrome_groups().values())
+    assert len(everything) == len(set(everything))
+    assert set(findings._traditional(findings.CHROME_CUES)) <= set(everything)
