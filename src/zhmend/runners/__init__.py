@@ -1,7 +1,9 @@
 """Engines that mend a corpus shard by shard: ``local`` (process pool) and ``ray``.
 
-Both call :func:`zhmend.runners.shard.run_shard`, which calls :func:`zhmend.mend_batch`;
-neither knows any fixer.
+Both mend through :func:`zhmend.runners.shard.mend_items`, which calls
+:func:`zhmend.mend_batch`, and write through :class:`zhmend.runners.shard.ShardOutput` (the
+local engine inside :func:`~zhmend.runners.shard.run_shard`, Ray in ``map_batches`` and its
+driver); neither knows any fixer.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,6 +164,240 @@ def new_stats(shard: Shard) -> dict[str, Any]:
     }
 
 
+Item = tuple[int, int, Any]
+"""A record as read: (ordinal in the shard, position in the input, record dict or Reject)."""
+
+#: Outcome kinds of :func:`mend_items`.
+REJECTED = "rejected"
+MENDED = "mended"
+
+
+def read_batches(
+    reader: ShardReader, opts: RunOptions, limit: int | None = None
+) -> Iterator[list[Item]]:
+    """The records of ``reader`` cut into batches of ``BATCH_RECORDS`` or ``BATCH_CHARS``.
+
+    Every engine cuts a shard the same way, so Parquet row groups (one per batch and run of
+    rows between rejects) and schemas inferred from the first batch are the same too.
+    """
+    pending: list[Item] = []
+    chars = 0
+    for ordinal, (position, item) in enumerate(reader):
+        if limit is not None and ordinal >= limit:
+            break
+        pending.append((ordinal, position, item))
+        if isinstance(item, dict) and isinstance(item.get(opts.text_field), str):
+            chars += len(item[opts.text_field])
+        if len(pending) >= BATCH_RECORDS or chars >= BATCH_CHARS:
+            yield pending
+            pending, chars = [], 0
+    if pending:
+        yield pending
+
+
+def source_of(shard: Shard) -> str:
+    """The file named in a shard's rejects."""
+    return shard.paths[0] if len(shard.paths) == 1 else shard.root
+
+
+def mend_items(
+    items: list[Item], opts: RunOptions, shard: Shard, poison: frozenset[int] = frozenset()
+) -> list[tuple[Any, ...]]:
+    """Mend a batch of records with :func:`zhmend.mend_batch`; one outcome per item, in order.
+
+    An outcome is ``(REJECTED, reject, record_id)`` or ``(MENDED, row, text_bytes,
+    before, farm, kept)``: the output row, the UTF-8 size of the input text, its first
+    ``SAMPLE_CHARS`` characters when the run keeps samples and the text changed, whether
+    the farm score reaches ``min_score`` and whether ``--keep`` writes the row. Pure: no
+    I/O, so it runs wherever the engine puts it; ``poison`` ordinals become WORKER_DIED.
+    """
+    source = source_of(shard)
+    keep: list[tuple[int, dict[str, Any]]] = []
+    outcomes: dict[int, tuple[Any, ...]] = {}
+    positions = {o: p for o, p, _ in items}
+    for ordinal, position, item in items:
+        if isinstance(item, Reject):
+            outcomes[ordinal] = (REJECTED, item, None)
+            continue
+        record_id = item.get(opts.id_field)
+        if ordinal in poison:
+            outcomes[ordinal] = (
+                REJECTED,
+                Reject(source, position, WORKER_DIED,
+                       "the worker process died while mending this record", dumps(item)),
+                record_id,
+            )
+        elif opts.text_field not in item:
+            outcomes[ordinal] = (
+                REJECTED,
+                Reject(source, position, MISSING_TEXT_FIELD,
+                       f"no field {opts.text_field!r}; fields: {', '.join(item)}", dumps(item)),
+                record_id,
+            )
+        else:
+            if record_id is None:
+                # Ids generated from the position are stable across runs and engines.
+                item = {opts.id_field: f"{shard.name}:{position}", **item}
+            keep.append((ordinal, item))
+    if keep:
+        result = mend_batch(
+            {opts.text_field: [rec[opts.text_field] for _, rec in keep]},
+            text_field=opts.text_field,
+            output_field=opts.output_field,
+            config=opts.config,
+            max_chars=opts.max_chars,
+            report=opts.report,
+            extract=opts.extract,
+        )
+        skip = {ERROR, ERROR_DETAIL} | ({opts.text_field} if opts.output_field else set())
+        columns = [c for c in result if c not in skip]
+        for i, (ordinal, rec) in enumerate(keep):
+            reason = result[ERROR][i]
+            if reason is not None:
+                outcomes[ordinal] = (
+                    REJECTED,
+                    Reject(source, positions[ordinal], reason, result[ERROR_DETAIL][i],
+                           dumps(rec)),
+                    rec.get(opts.id_field),
+                )
+                continue
+            row = dict(rec)
+            for c in columns:
+                row[c] = result[c][i]
+            before = rec[opts.text_field]
+            farm = row.get(FARM_SCORE, 0.0) >= opts.min_score
+            outcomes[ordinal] = (
+                MENDED,
+                row,
+                len(before.encode("utf-8", "surrogatepass")),
+                before[:SAMPLE_CHARS] if opts.samples and row[CHANGED] else None,
+                farm,
+                opts.keep == "all" or farm == (opts.keep == "farm"),
+            )
+    return [outcomes[o] for o, _, _ in items]
+
+
+class ShardOutput:
+    """One output shard being written: its writers, its counts, its commit and marker.
+
+    Outcomes are written in the order given; the engine decides where the mending ran.
+    """
+
+    def __init__(self, shard: Shard, opts: RunOptions, out: Path | None) -> None:
+        self.shard = shard
+        self.opts = opts
+        self.out = out
+        self.stats = new_stats(shard)
+        self.source = source_of(shard)
+        self.started = time.perf_counter()
+        fmt, comp = opts.format_for(shard)
+        if out is None:
+            self.writer: Any = NullWriter()
+            self.rejects: Any = NullWriter()
+        elif fmt == "parquet":
+            schema = None
+            if shard.format == "parquet":
+                schema = need_extra("pyarrow.parquet", "parquet").read_schema(shard.paths[0])
+            extra = {
+                k: t
+                for k, t in report_columns(opts.report, opts.extract).items()
+                if k not in (ERROR, ERROR_DETAIL)
+            }
+            if opts.output_field:
+                extra = {opts.output_field: str, **extra}
+            if schema is not None and opts.id_field not in schema.names:
+                extra = {opts.id_field: str, **extra}
+            self.writer = ParquetWriter(output_path(out, shard, opts), schema, extra)
+            self.rejects = JsonlWriter(rejects_path(out, shard))
+        else:
+            self.writer = JsonlWriter(output_path(out, shard, opts), comp)
+            self.rejects = JsonlWriter(rejects_path(out, shard))
+
+    def write(self, outcomes: list[tuple[Any, ...]]) -> None:
+        """Count and write the outcomes of one batch (see :func:`mend_items`)."""
+        s = self.stats
+        s["in"] += len(outcomes)
+        rows: list[dict[str, Any]] = []
+        for outcome in outcomes:
+            if outcome[0] == REJECTED:
+                self._write_rows(rows)
+                rows = []
+                self.reject(outcome[1], outcome[2])
+                continue
+            _, row, text_bytes, before, farm, kept = outcome
+            self._count(row, text_bytes, before)
+            s["farm"] += farm
+            if kept:
+                rows.append(row)
+            else:
+                s["filtered"] += 1
+        self._write_rows(rows)
+
+    def reject(self, reject: Reject, record_id: Any = None) -> None:
+        row = reject.to_dict()
+        if record_id is not None:
+            row = {"id": record_id, **row}
+        self.rejects.write(row)
+        kind = "errored" if reject.reason in ERRORED_REASONS else "rejected"
+        self.stats[kind] += 1
+        by = self.stats["by_reason"]
+        by[reject.reason] = by.get(reject.reason, 0) + 1
+
+    def commit(self, input_bytes: int, *, marker: bool = True) -> dict[str, Any]:
+        """Check that nothing was lost, rename the files into place, write the marker last."""
+        s = self.stats
+        if s["in"] != s["out"] + s["filtered"] + s["rejected"] + s["errored"]:
+            raise RuntimeError(f"zhmend bug: records lost in shard {self.shard.name}: {s}")
+        self.writer.commit()
+        if self.rejects.count:
+            self.rejects.commit()
+        else:
+            self.rejects.abort()
+            if self.out is not None:
+                rejects_path(self.out, self.shard).unlink(missing_ok=True)
+        s["input_bytes"] = input_bytes or self.shard.size()
+        s["seconds"] = round(time.perf_counter() - self.started, 3)
+        if self.out is not None and marker and not self.shard.is_stdin:
+            write_json_atomic(
+                marker_path(self.out, self.shard),
+                {"digest": self.opts.digest(), "version": __version__, "stats": s},
+            )
+        return s
+
+    def abort(self) -> None:
+        self.writer.abort()
+        self.rejects.abort()
+
+    def _write_rows(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        misfits = self.writer.write_rows(rows)
+        self.stats["out"] += len(rows) - len(misfits)
+        for row, why in misfits:
+            self.reject(Reject(self.source, -1, SCHEMA_MISMATCH, why, dumps(row)),
+                        row.get(self.opts.id_field))
+
+    def _count(self, row: dict[str, Any], text_bytes: int, before: str | None) -> None:
+        s = self.stats
+        s["text_bytes"] += text_bytes
+        if SCRIPT in row:
+            for name in FIXERS:
+                s["by_fixer"][name] += row[fixer_column(name)]
+            script = row[SCRIPT]
+            s["by_script"][script] = s["by_script"].get(script, 0) + 1
+            if row[CONVERTED]:
+                s["converted"] += 1
+        if row[CHANGED]:
+            s["changed"] += 1
+            if before is not None and len(s["samples"]) < self.opts.samples:
+                after = row[self.opts.output_field or self.opts.text_field]
+                s["samples"].append({
+                    "id": row.get(self.opts.id_field),
+                    "before": before,
+                    "after": after[:SAMPLE_CHARS],
+                })
+
+
 def run_shard(
     shard: Shard,
     opts: RunOptions,
@@ -182,112 +416,49 @@ def run_shard(
     each announced in the inflight file first, so a death there names its record.
     ``limit`` stops after that many records (no marker is written then).
     """
-    started = time.perf_counter()
-    stats = new_stats(shard)
-    fmt, comp = opts.format_for(shard)
-    if out is None:
-        writer: Any = NullWriter()
-        rejects: Any = NullWriter()
-    elif fmt == "parquet":
-        schema = None
-        if shard.format == "parquet":
-            schema = need_extra("pyarrow.parquet", "parquet").read_schema(shard.paths[0])
-        extra = {
-            k: t
-            for k, t in report_columns(opts.report, opts.extract).items()
-            if k not in (ERROR, ERROR_DETAIL)
-        }
-        if opts.output_field:
-            extra = {opts.output_field: str, **extra}
-        if schema is not None and opts.id_field not in schema.names:
-            extra = {opts.id_field: str, **extra}
-        writer = ParquetWriter(output_path(out, shard, opts), schema, extra)
-        rejects = JsonlWriter(rejects_path(out, shard))
-    else:
-        writer = JsonlWriter(output_path(out, shard, opts), comp)
-        rejects = JsonlWriter(rejects_path(out, shard))
+    output = ShardOutput(shard, opts, out)
     reader = ShardReader(shard, opts.text_field, opts.id_field)
-    job = _Job(shard, opts, writer, rejects, stats, state, poison, suspect, reader, progress)
+    job = _Job(output, state, poison, suspect, reader, progress)
     job.announce(-1, -1)  # started, nothing mended yet
     try:
-        pending: list[tuple[int, int, Any]] = []
-        chars = 0
-        for ordinal, (position, item) in enumerate(reader):
-            if limit is not None and ordinal >= limit:
-                break
-            pending.append((ordinal, position, item))
-            if isinstance(item, dict) and isinstance(item.get(opts.text_field), str):
-                chars += len(item[opts.text_field])
-            if len(pending) >= BATCH_RECORDS or chars >= BATCH_CHARS:
-                job.flush(pending)
-                pending, chars = [], 0
-        job.flush(pending)
-        if stats["in"] != stats["out"] + stats["filtered"] + stats["rejected"] + stats["errored"]:
-            raise RuntimeError(f"zhmend bug: records lost in shard {shard.name}: {stats}")
-        writer.commit()
-        if rejects.count:
-            rejects.commit()
-        else:
-            rejects.abort()
-            if out is not None:
-                rejects_path(out, shard).unlink(missing_ok=True)
+        for items in read_batches(reader, opts, limit):
+            job.flush(items)
+        stats = output.commit(reader.bytes_read(), marker=limit is None)
     except BaseException:
-        writer.abort()
-        rejects.abort()
+        output.abort()
         raise
-    stats["input_bytes"] = reader.bytes_read() or shard.size()
-    stats["seconds"] = round(time.perf_counter() - started, 3)
-    if out is not None and limit is None and not shard.is_stdin:
-        write_json_atomic(
-            marker_path(out, shard),
-            {"digest": opts.digest(), "version": __version__, "stats": stats},
-        )
     inflight_path(state, shard).unlink(missing_ok=True)
     return stats
 
 
 class _Job:
-    """The per-shard loop state: writers, counters and the inflight announcements."""
+    """The local engine's loop over one shard: announcements in the inflight file, suspects
+    mended one at a time, progress."""
 
-    def __init__(
-        self, shard, opts, writer, rejects, stats, state, poison, suspect, reader, progress
-    ) -> None:
-        self.shard = shard
-        self.opts = opts
-        self.writer = writer
-        self.rejects = rejects
-        self.stats = stats
+    def __init__(self, output, state, poison, suspect, reader, progress) -> None:
+        self.output = output
+        self.shard = output.shard
         self.state = state
         self.poison = poison
         self.suspect = suspect
         self.reader = reader
         self.progress = progress
-        self.source = shard.paths[0] if len(shard.paths) == 1 else shard.root
 
-    def announce(self, first: int, last: int) -> None:
-        s = self.stats
+    def announce(self, first: int, last: int, pending: int = 0) -> None:
+        """Name the records being mended (``pending`` of them, counted in ``in``)."""
+        s = self.output.stats
         write_json_atomic(
             inflight_path(self.state, self.shard),
             {
                 "first": first,
                 "last": last,
-                "in": s["in"],
+                "in": s["in"] + pending,
                 "bytes": self.reader.bytes_read(),
                 "rejected": s["rejected"] + s["errored"],
             },
         )
 
-    def reject(self, reject: Reject, record_id: Any = None) -> None:
-        row = reject.to_dict()
-        if record_id is not None:
-            row = {"id": record_id, **row}
-        self.rejects.write(row)
-        kind = "errored" if reject.reason in ERRORED_REASONS else "rejected"
-        self.stats[kind] += 1
-        by = self.stats["by_reason"]
-        by[reject.reason] = by.get(reject.reason, 0) + 1
-
-    def flush(self, items: list[tuple[int, int, Any]]) -> None:
+    def flush(self, items: list[Item]) -> None:
         if not items:
             return
         lo, hi = self.suspect if self.suspect else (-1, -2)
@@ -298,116 +469,16 @@ class _Job:
         else:
             self._flush(items, items[0][0], items[-1][0])
         if self.progress is not None:
-            s = self.stats
+            s = self.output.stats
             self.progress(
                 self.shard.name,
                 {"in": s["in"], "bytes": self.reader.bytes_read(),
                  "rejected": s["rejected"] + s["errored"]},
             )
 
-    def _flush(self, items: list[tuple[int, int, Any]], first: int, last: int) -> None:
-        opts = self.opts
-        self.stats["in"] += len(items)
-        self.announce(first, last)
-        keep: list[tuple[int, dict[str, Any]]] = []
-        routed: dict[int, tuple[Reject, Any]] = {}
-        for ordinal, position, item in items:
-            if isinstance(item, Reject):
-                routed[ordinal] = (item, None)
-                continue
-            record_id = item.get(opts.id_field)
-            if ordinal in self.poison:
-                routed[ordinal] = (
-                    Reject(self.source, position, WORKER_DIED,
-                           "the worker process died while mending this record", dumps(item)),
-                    record_id,
-                )
-            elif opts.text_field not in item:
-                routed[ordinal] = (
-                    Reject(self.source, position, MISSING_TEXT_FIELD,
-                           f"no field {opts.text_field!r}; fields: {', '.join(item)}", dumps(item)),
-                    record_id,
-                )
-            else:
-                if record_id is None:
-                    # Ids generated from the position are stable across runs and engines.
-                    item = {opts.id_field: f"{self.shard.name}:{position}", **item}
-                keep.append((ordinal, item))
-        result: dict[str, list[Any]] = {}
-        if keep:
-            texts = [rec[opts.text_field] for _, rec in keep]
-            result = mend_batch(
-                {opts.text_field: texts},
-                text_field=opts.text_field,
-                output_field=opts.output_field,
-                config=opts.config,
-                max_chars=opts.max_chars,
-                report=opts.report,
-                extract=opts.extract,
-            )
-        columns = [c for c in result if c != opts.text_field or opts.output_field is None]
-        mended: dict[int, dict[str, Any]] = {}
-        positions = {o: p for o, p, _ in items}
-        for i, (ordinal, rec) in enumerate(keep):
-            reason = result[ERROR][i]
-            if reason is not None:
-                routed[ordinal] = (
-                    Reject(self.source, positions[ordinal], reason, result[ERROR_DETAIL][i],
-                           dumps(rec)),
-                    rec.get(opts.id_field),
-                )
-                continue
-            row = dict(rec)
-            for c in columns:
-                if c not in (ERROR, ERROR_DETAIL):
-                    row[c] = result[c][i]
-            self._count(rec[opts.text_field], row)
-            farm = row.get(FARM_SCORE, 0.0) >= opts.min_score
-            self.stats["farm"] += farm
-            if opts.keep != "all" and farm != (opts.keep == "farm"):
-                self.stats["filtered"] += 1
-                continue
-            mended[ordinal] = row
-        rows: list[dict[str, Any]] = []
-        for ordinal, _, _ in items:
-            if ordinal not in routed and ordinal not in mended:
-                continue  # filtered by --keep
-            if ordinal in routed:
-                self._write_rows(rows)
-                rows = []
-                self.reject(*routed[ordinal])
-            else:
-                rows.append(mended[ordinal])
-        self._write_rows(rows)
-
-    def _write_rows(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        misfits = self.writer.write_rows(rows)
-        self.stats["out"] += len(rows) - len(misfits)
-        for row, why in misfits:
-            self.reject(Reject(self.source, -1, SCHEMA_MISMATCH, why, dumps(row)),
-                        row.get(self.opts.id_field))
-
-    def _count(self, before: str, row: dict[str, Any]) -> None:
-        s = self.stats
-        s["text_bytes"] += len(before.encode("utf-8", "surrogatepass"))
-        if SCRIPT in row:
-            for name in FIXERS:
-                s["by_fixer"][name] += row[fixer_column(name)]
-            script = row[SCRIPT]
-            s["by_script"][script] = s["by_script"].get(script, 0) + 1
-            if row[CONVERTED]:
-                s["converted"] += 1
-        if row[CHANGED]:
-            s["changed"] += 1
-            if len(s["samples"]) < self.opts.samples:
-                after = row[self.opts.output_field or self.opts.text_field]
-                s["samples"].append({
-                    "id": row.get(self.opts.id_field),
-                    "before": before[:SAMPLE_CHARS],
-                    "after": after[:SAMPLE_CHARS],
-                })
+    def _flush(self, items: list[Item], first: int, last: int) -> None:
+        self.announce(first, last, len(items))
+        self.output.write(mend_items(items, self.output.opts, self.shard, self.poison))
 
 
 def merge_stats(all_stats: list[dict[str, Any]]) -> dict[str, Any]:
