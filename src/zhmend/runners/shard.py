@@ -206,9 +206,10 @@ def mend_items(
     """Mend a batch of records with :func:`zhmend.mend_batch`; one outcome per item, in order.
 
     An outcome is ``(REJECTED, reject, record_id)`` or ``(MENDED, row, text_bytes,
-    before, farm, kept)``: the output row, the UTF-8 size of the input text, its first
-    ``SAMPLE_CHARS`` characters when the run keeps samples and the text changed, whether
-    the farm score reaches ``min_score`` and whether ``--keep`` writes the row. Pure: no
+    before, farm, kept, position)``: the output row, the UTF-8 size of the input text, its
+    first ``SAMPLE_CHARS`` characters when the run keeps samples and the text changed,
+    whether the farm score reaches ``min_score``, whether ``--keep`` writes the row, and
+    the record's line or row in the input (for a reject the writer may still make). Pure: no
     I/O, so it runs wherever the engine puts it; ``poison`` ordinals become WORKER_DIED.
     """
     source = source_of(shard)
@@ -273,6 +274,7 @@ def mend_items(
                 before[:SAMPLE_CHARS] if opts.samples and row[CHANGED] else None,
                 farm,
                 opts.keep == "all" or farm == (opts.keep == "farm"),
+                positions[ordinal],
             )
     return [outcomes[o] for o, _, _ in items]
 
@@ -318,20 +320,22 @@ class ShardOutput:
         s = self.stats
         s["in"] += len(outcomes)
         rows: list[dict[str, Any]] = []
+        positions: list[int] = []
         for outcome in outcomes:
             if outcome[0] == REJECTED:
-                self._write_rows(rows)
-                rows = []
+                self._write_rows(rows, positions)
+                rows, positions = [], []
                 self.reject(outcome[1], outcome[2])
                 continue
-            _, row, text_bytes, before, farm, kept = outcome
+            _, row, text_bytes, before, farm, kept, position = outcome
             self._count(row, text_bytes, before)
             s["farm"] += farm
             if kept:
                 rows.append(row)
+                positions.append(position)
             else:
                 s["filtered"] += 1
-        self._write_rows(rows)
+        self._write_rows(rows, positions)
 
     def reject(self, reject: Reject, record_id: Any = None) -> None:
         row = reject.to_dict()
@@ -368,14 +372,19 @@ class ShardOutput:
         self.writer.abort()
         self.rejects.abort()
 
-    def _write_rows(self, rows: list[dict[str, Any]]) -> None:
+    def _write_rows(self, rows: list[dict[str, Any]], positions: list[int]) -> None:
         if not rows:
             return
         misfits = self.writer.write_rows(rows)
         self.stats["out"] += len(rows) - len(misfits)
+        if not misfits:
+            return
+        where = {id(row): position for row, position in zip(rows, positions, strict=True)}
         for row, why in misfits:
-            self.reject(Reject(self.source, -1, SCHEMA_MISMATCH, why, dumps(row)),
-                        row.get(self.opts.id_field))
+            self.reject(
+                Reject(self.source, where[id(row)], SCHEMA_MISMATCH, why, dumps(row)),
+                row.get(self.opts.id_field),
+            )
 
     def _count(self, row: dict[str, Any], text_bytes: int, before: str | None) -> None:
         s = self.stats
