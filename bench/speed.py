@@ -9,7 +9,12 @@ is reported, as MB/s of UTF-8 input and as the ratio time(system) / time(opencc)
 
 Targets: noisy ``mend`` <= 1.5x OpenCC, clean ``mend`` <= 1.0x OpenCC.
 
+``--breakdown`` adds where ``mend``'s time goes on the noisy corpus: CPU seconds of each
+fixer (and of the cheap scan and of applying the edits) in the text-only path, as a share
+of ``mend``'s total and as a ratio to OpenCC alone on the same text.
+
     python -m bench.speed --docs 300 --repeats 3
+    python -m bench.speed --docs 1000 --repeats 3 --breakdown
     python -m bench.speed --json speed.json
 """
 
@@ -66,6 +71,41 @@ def measure(
     }
 
 
+def breakdown(docs: list[str], repeats: int) -> dict[str, float]:
+    """Median CPU seconds per step of ``mend``'s text-only path over ``docs``.
+
+    The steps are timed one by one, so their sum exceeds an untimed ``mend`` by the
+    timer's own cost (about a microsecond a step); shares are of that sum.
+    """
+    from zhmend.config import DEFAULT
+    from zhmend.edits import apply_edits
+    from zhmend.fixers import FIXERS, Context
+    from zhmend.mend import needs_work
+
+    clock = time.process_time
+    runs: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        spent = dict.fromkeys(["scan", *FIXERS, "apply edits"], 0.0)
+        for text in docs:
+            t = clock()
+            busy = needs_work(text, DEFAULT)
+            spent["scan"] += clock() - t
+            if not busy:
+                continue
+            ctx = Context(DEFAULT, explain=False)
+            for name, fixer in FIXERS.items():
+                t = clock()
+                edits = fixer(text, ctx)
+                spent[name] += clock() - t
+                if edits:
+                    t = clock()
+                    text = apply_edits(text, edits)
+                    spent["apply edits"] += clock() - t
+        for name, seconds in spent.items():
+            runs.setdefault(name, []).append(seconds)
+    return {name: statistics.median(ts) for name, ts in runs.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.split("\n")[0])
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="clean JSONL with a text field")
@@ -77,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         "--cpu", type=int, default=None, help="CPU to pin to (default: the last allowed)"
     )
     p.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write JSON here")
+    p.add_argument(
+        "--breakdown", action="store_true", help="also time each step of mend on the noisy corpus"
+    )
     args = p.parse_args(argv)
     # Pin before the converters exist, so any thread they start inherits the affinity.
     cpu = args.cpu if args.cpu is not None else max(os.sched_getaffinity(0))
@@ -126,6 +169,16 @@ def main(argv: list[str] | None = None) -> int:
             cells = f"{corpus:<7}{len(docs):>6}{mb:>7.2f}{name:>18}{mb / wall:>8.2f}{ratio:>7.2f}"
             print(f"{cells}{mb / cpu_s:>10.2f}{cpu_ratio:>10.2f}  {verdict}")
         results["corpora"][corpus] = row
+    if args.breakdown:
+        steps = breakdown(noisy, args.repeats)
+        total = sum(steps.values())
+        base_cpu = results["corpora"]["noisy"]["systems"]["opencc"]["cpu_seconds"]
+        print(f"\nnoisy corpus, mend step by step (CPU, median of {args.repeats})")
+        print(f"{'step':<26}{'seconds':>9}{'share':>8}{'x opencc':>10}")
+        for name, seconds in steps.items():
+            print(f"{name:<26}{seconds:>9.3f}{seconds / total:>8.1%}{seconds / base_cpu:>10.2f}")
+        print(f"{'sum':<26}{total:>9.3f}{1:>8.1%}{total / base_cpu:>10.2f}")
+        results["breakdown"] = {"cpu_seconds": steps, "opencc_cpu_seconds": base_cpu}
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0

@@ -18,8 +18,10 @@ class Context:
     """
 
     config: MendConfig
-    #: False when only the text is wanted: a fixer may then return one coarse edit
-    #: instead of many fine ones (restore_script replaces the whole text at once).
+    #: False when only the text is wanted (:func:`zhmend.mend`): a fixer may then return
+    #: one edit of the whole text instead of many fine ones (strip_pinyin_annotations,
+    #: restore_script, repair_punctuation do), and skip counts that are evidence only
+    #: (label styles). The text must be the same either way (tests/test_fast_path.py).
     explain: bool = True
     counts: Counter[str] = field(default_factory=Counter)
     readings: dict[int, str] = field(default_factory=dict)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import regex
+import re
 
 from ..chars import is_han
 from ..edits import Edit
@@ -12,8 +12,9 @@ RULE = "strip_invisible"
 
 # C0 controls except tab, newline and carriage return (CRLF files keep their line ends),
 # DEL and C1 controls, soft hyphen, zero-width space/joiners, word joiner, BOM, and lone
-# surrogates (which cannot be encoded and make OpenCC raise).
-_CANDIDATE = regex.compile(
+# surrogates (which cannot be encoded and make OpenCC raise). The standard ``re`` scans for
+# a plain character class about five times faster than ``regex``.
+_CANDIDATE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u200c\u200d\u2060\ufeff\ud800-\udfff]"
 )
 _JOINERS = "\u200c\u200d"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from itertools import accumulate
+
 import regex
 
 from ..chars import is_han
@@ -23,8 +27,8 @@ _NEVER_IN_WORDS = regex.compile(
 )
 _GRAPHEME = regex.compile(r"\X")
 # Candidates first, neighbours checked after: a pattern that opens with a lookbehind
-# would test it at every position of the text.
-_RUN = regex.compile(f"[{SYMBOL_CLASS}]+|\\.")
+# would test it at every position of the text. Plain classes: ``re`` scans them faster.
+_RUN = re.compile(f"[{SYMBOL_CLASS}]+|\\.")
 
 
 def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
@@ -51,4 +55,18 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
         if _NEVER_IN_WORDS.search(run) or len(distinct) >= 3:
             edits.append(Edit(m.start(), m.end(), run, "", RULE))
             ctx.counts["junk_symbols"] += 1
+    if edits and ctx.readings and ctx.config.strip_injected_junk:  # off: edits are dropped
+        _shift_readings(ctx.readings, edits)
     return edits
+
+
+def _shift_readings(readings: dict[int, str], removed: list[Edit]) -> None:
+    """Move the labels' positions (see :class:`Context`) past the removed junk."""
+    starts = [e.start for e in removed]
+    gone = list(accumulate(e.end - e.start for e in removed))
+    moved: dict[int, str] = {}
+    for pos, label in readings.items():
+        k = bisect_right(starts, pos)
+        moved[pos - gone[k - 1] if k else pos] = label
+    readings.clear()
+    readings.update(moved)

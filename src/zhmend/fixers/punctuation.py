@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import numpy as np
 import regex
 
-from ..chars import HAN_CLASS, is_chinese, is_han
-from ..edits import Edit, EditLog, apply_edits
+from ..chars import CJK_PUNCT, HAN_CLASS
+from ..edits import Edit, EditLog
+from ..scan import HAN, class_table, codes_of
 from .base import Context
 
 RULE = "repair_punctuation"
@@ -21,17 +25,13 @@ _HAN = regex.compile(HAN_CLASS)
 _FULL_WIDTH_RE = regex.compile("[，；：！？（）]")
 
 
-def _alnum(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
 def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     """Turn ASCII punctuation in Chinese context into full width (GB/T 15834).
 
     Chinese context: the mark follows a Han character or full-width mark, or (for , ; :)
     precedes a Han character while not following a letter or digit. A comma directly
     before another mark is a stray and is removed. Parentheses change in pairs. A page is
-    repaired only when its punctuation was folded (see :func:`_should_repair`).
+    repaired only when its punctuation was folded (see :func:`_folded`).
 
     A mark's context can be another ASCII mark that only this fixer makes Chinese
     (``;,會``, ``,,(a)(b)，``), so rounds repeat until nothing changes: that makes the
@@ -45,111 +45,176 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     farm = _farm_evidence(ctx)
     first = _one_round(text, farm)
     if not first:
-        return first
-    strays = sum(1 for e in first if not e.after)
+        return []
+    strays = _strays(first)
     if not strays and not farm and not _folded(text, first):
         ctx.counts["ascii_punct_kept"] += len(first)
         return []
     _count(first, ctx)
-    current = apply_edits(text, first)
-    edits = _one_round(current, farm)
-    if not edits:
-        return first
+    current = _apply(text, first)
+    if not ctx.explain:
+        # Only the text is wanted: the rounds need not be composed into fine edits. The
+        # same rounds as below: the first, then at most MAX_ROUNDS - 2 more.
+        for _ in range(MAX_ROUNDS - 2):
+            changes = _one_round(current, farm)
+            if not changes:
+                break
+            _count(changes, ctx)
+            current = _apply(current, changes)
+        return [Edit(0, len(text), text, current, RULE)]
+    changes = _one_round(current, farm)
+    if not changes:
+        return _edits(text, first)
     log = EditLog(text)
-    log.add_step(text, first)
+    log.add_step(text, _edits(text, first))
     for _ in range(MAX_ROUNDS - 2):
-        _count(edits, ctx)
-        log.add_step(current, edits)
-        current = apply_edits(current, edits)
-        edits = _one_round(current, farm)
-        if not edits:
+        _count(changes, ctx)
+        log.add_step(current, _edits(current, changes))
+        current = _apply(current, changes)
+        changes = _one_round(current, farm)
+        if not changes:
             break
     return [Edit(e.start, e.end, e.before, e.after, RULE) for e in log.edits()]
 
 
-def _count(edits: list[Edit], ctx: Context) -> None:
-    strays = sum(1 for e in edits if not e.after)
+#: One change of a round: (start, end, replacement); a plain tuple, rounds make thousands.
+Change = tuple[int, int, str]
+
+
+def _edits(text: str, changes: list[Change]) -> list[Edit]:
+    return [Edit(s, e, text[s:e], after, RULE) for s, e, after in changes]
+
+
+def _apply(text: str, changes: list[Change]) -> str:
+    """``text`` with ``changes`` (in order, disjoint) made."""
+    parts: list[str] = []
+    pos = 0
+    for start, end, after in changes:
+        parts.append(text[pos:start])
+        parts.append(after)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _strays(changes: list[Change]) -> int:
+    return [after for _, _, after in changes].count("")
+
+
+def _count(changes: list[Change], ctx: Context) -> None:
+    strays = _strays(changes)
     if strays:
         ctx.counts["stray_commas"] += strays
-    if len(edits) > strays:
-        ctx.counts["ascii_punct"] += len(edits) - strays
+    if len(changes) > strays:
+        ctx.counts["ascii_punct"] += len(changes) - strays
 
 
-def _one_round(text: str, farm: bool) -> list[Edit]:
+@lru_cache(maxsize=1)
+def _chinese_table() -> np.ndarray:
+    """Per code point: HAN_BIT for Han, MARK_BIT for full-width Chinese punctuation."""
+    table = np.where(class_table() & HAN, _HAN_BIT, 0).astype(np.uint8)  # is_han's ranges
+    for ch in CJK_PUNCT:
+        table[ord(ch)] = _MARK_BIT
+    table.setflags(write=False)
+    return table
+
+
+_HAN_BIT = 1
+_MARK_BIT = 2
+
+
+def _chinese_flags(text: str) -> bytes:
+    """One byte per character of ``text``: nonzero where :func:`is_chinese` holds.
+
+    Indexing bytes yields a plain int: far cheaper than calling ``is_chinese`` on each
+    neighbour of each mark.
+    """
+    return _chinese_table()[codes_of(text)].tobytes()
+
+
+def _one_round(text: str, farm: bool) -> list[Change]:
     """One pass over the ASCII marks of ``text``: conversions and stray-comma removals."""
     if not _CANDIDATE.search(text):
         return []
     n = len(text)
-    parens = _paired_parens(text, latin_inside=farm)
+    flags = _chinese_flags(text)
+    parens = _paired_parens(text, flags, latin_inside=farm) if "(" in text else set()
     chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
-    edits: list[Edit] = []
-
-    def prev_is_chinese(i: int) -> bool:
-        return i > 0 and (is_chinese(text[i - 1]) or (i - 1) in chinese_at)
-
+    changes: list[Change] = []
+    full_width = FULL_WIDTH
     for m in _CANDIDATE.finditer(text):
         i = m.start()
         c = m.group()
+        if i and flags[i - 1] and c in ",;:":
+            # The common case, and the rules below give it at once: after a Chinese
+            # character , ; : are Chinese, or a comma before another mark is a stray.
+            stray = c == "," and i + 1 < n and text[i + 1] in _MARKS_AFTER_STRAY
+            changes.append((i, i + 1, "" if stray else full_width[c]))
+            chinese_at.add(i)
+            continue
+        prev_chinese = i > 0 and (flags[i - 1] != 0 or (i - 1) in chinese_at)
         if c[0] == ".":
             # An NFKC pass turns … into "...": back in Chinese context on a farm page.
-            if farm and (prev_is_chinese(i) or (m.end() < n and is_chinese(text[m.end()]))):
-                edits.append(Edit(i, m.end(), c, "…" * (len(c) // 3), RULE))
-                chinese_at.update(range(i, m.end()))
+            end = m.end()
+            if farm and (prev_chinese or (end < n and flags[end])):
+                changes.append((i, end, "…" * (len(c) // 3)))
+                chinese_at.update(range(i, end))
             continue
         if c in "()":
             if i in parens:
-                edits.append(Edit(i, i + 1, c, FULL_WIDTH[c], RULE))
+                changes.append((i, i + 1, full_width[c]))
                 chinese_at.add(i)
             continue
         prev = text[i - 1] if i else ""
         nxt = text[i + 1] if i + 1 < n else ""
-        if _alnum(prev) and _alnum(nxt):
+        prev_alnum = prev.isascii() and prev.isalnum()
+        if prev_alnum and nxt.isascii() and nxt.isalnum():
             continue
         # "增长30.3%,5G基站": a percentage ends a Chinese clause as a character would.
-        chinese_before = prev_is_chinese(i) or (c == "," and prev != "" and prev in "%％")
+        chinese_before = prev_chinese or (c == "," and prev != "" and prev in "%％")
         if c == "," and nxt in _MARKS_AFTER_STRAY and (
-            chinese_before or _run_ends_chinese(text, i)
+            chinese_before or _run_ends_chinese(text, flags, i)
         ):
-            edits.append(Edit(i, i + 1, c, "", RULE))
+            changes.append((i, i + 1, ""))
             chinese_at.add(i)
             continue
-        chinese_after = nxt != "" and is_chinese(nxt)
+        chinese_after = nxt != "" and flags[i + 1] != 0
         if c == ",":  # "WTO,中国": a comma before Chinese text is a Chinese comma
             ok = chinese_before or chinese_after
         elif c in ";:":  # but "ID:中" or "x;中" may be code or an identifier
-            ok = chinese_before or (chinese_after and not _alnum(prev))
+            ok = chinese_before or (chinese_after and not prev_alnum)
         else:  # ! ?  -- "?nèi)" is a byte-shift label; "那?社會" may hide a lost character
             ok = chinese_before and not (nxt.isascii() and nxt.isalpha())
-            if ok and c == "?" and nxt and is_han(nxt):
+            if ok and c == "?" and nxt and flags[i + 1] == _HAN_BIT:
                 ok = farm
         if ok:
-            edits.append(Edit(i, i + 1, c, FULL_WIDTH[c], RULE))
+            changes.append((i, i + 1, full_width[c]))
             chinese_at.add(i)
-    return edits
+    return changes
 
 
-def _folded(text: str, edits: list[Edit]) -> bool:
+def _folded(text: str, changes: list[Change]) -> bool:
     """Whether the page's punctuation was folded to ASCII, not a clean page's odd slip.
 
     A folded page has (almost) no full-width , ; : ! ? ( ) left; a clean page that
     slipped an ASCII comma has dozens.
     """
-    return len(edits) >= len(_FULL_WIDTH_RE.findall(text))
+    return len(changes) >= len(_FULL_WIDTH_RE.findall(text))
 
 
-def _run_ends_chinese(text: str, i: int) -> bool:
+def _run_ends_chinese(text: str, flags: bytes, i: int) -> bool:
     """Whether the run of ASCII marks starting at ``i`` ends at a Chinese character or mark."""
     j = i
     while j < len(text) and text[j] in ",;:!?":
         j += 1
-    return j < len(text) and is_chinese(text[j])
+    return j < len(text) and flags[j] != 0
 
 
 def _farm_evidence(ctx: Context) -> bool:
     return bool(ctx.counts["pinyin_labels"] or ctx.counts["script_converted"])
 
 
-def _paired_parens(text: str, latin_inside: bool) -> set[int]:
+def _paired_parens(text: str, flags: bytes, latin_inside: bool) -> set[int]:
     """Positions of ASCII parentheses that pair up within a line and sit in Chinese text.
 
     A pair holding no Han character (a kept gloss ``圳(zhèn)``, an id) changes only on a
@@ -170,10 +235,10 @@ def _paired_parens(text: str, latin_inside: bool) -> set[int]:
     for o, c in pairs:
         prev = text[o - 1] if o else ""
         nxt = text[c + 1] if c + 1 < n else ""
-        if _alnum(prev) and _alnum(nxt):
+        if prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():
             continue  # 1674-8883(2021)15-0224-03
         if _HAN.search(text, o, c) or (
-            latin_inside and ((prev and is_chinese(prev)) or (nxt and is_chinese(nxt)))
+            latin_inside and ((prev and flags[o - 1]) or (nxt and flags[c + 1]))
         ):
             out.add(o)
             out.add(c)

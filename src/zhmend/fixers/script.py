@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from difflib import SequenceMatcher
 
 from ..detect import decide_script
@@ -49,14 +50,32 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
     return diff_edits(text, converted, RULE)
 
 
+def _positions(text: str, chars: Iterable[str]) -> list[int]:
+    """Where any of a few ``chars`` occur in ``text``.
+
+    One ``str.find`` per character: a dozen memory scans beat a set look-up per character
+    of the text (and a regex character class) several times over.
+    """
+    out: list[int] = []
+    for c in chars:
+        i = text.find(c)
+        while i >= 0:
+            out.append(i)
+            i = text.find(c, i + 1)
+    return out
+
+
 def _keep_original_characters(text: str, converted: str) -> str:
     """Put back the characters a mechanical converter cannot have written (乾 in 王丙乾)."""
     if len(converted) != len(text):
         return converted
-    kept = kept_in_simplified()
-    if kept.isdisjoint(text):
+    found = _positions(text, kept_in_simplified())
+    if not found:
         return converted
-    return "".join(t if t in kept else c for t, c in zip(text, converted))
+    chars = list(converted)
+    for pos in found:
+        chars[pos] = text[pos]
+    return "".join(chars)
 
 
 def _apply_readings(text: str, converted: str, labels: dict[int, str]) -> str:
@@ -65,10 +84,12 @@ def _apply_readings(text: str, converted: str, labels: dict[int, str]) -> str:
     overrides = script_overrides()
     table = readings()
     chars = None
-    for pos, label in labels.items():
-        forms = overrides.get(text[pos])
-        if not forms:
+    # Only the labelled characters with several simplified forms can change.
+    for pos in _positions(text, overrides):
+        label = labels.get(pos)
+        if label is None:
             continue
+        forms = overrides[text[pos]]
         picked = converted[pos]
         parsed = parse_label(label)
         if parsed is None:
