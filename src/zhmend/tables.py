@@ -42,8 +42,22 @@ def script_overrides() -> dict[str, tuple[str, ...]]:
     for line in _data("script_overrides.tsv").splitlines():
         if not line or line.startswith("#"):
             continue
-        trad, forms = line.split("\t")
+        trad, forms, *_ = line.split("\t")
         table[trad] = tuple(forms.split())
+    return table
+
+
+@lru_cache(maxsize=1)
+def form_readings() -> dict[str, frozenset[str]]:
+    """Simplified form -> the only readings (``qian2``) it is written for, where limited."""
+    table: dict[str, frozenset[str]] = {}
+    for line in _data("script_overrides.tsv").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        _, _, *limits = line.split("\t")
+        for limit in limits:
+            form, _, rs = limit.partition("=")
+            table[form] = frozenset(rs.split())
     return table
 
 

@@ -7,7 +7,7 @@ from difflib import SequenceMatcher
 
 from ..detect import decide_script
 from ..edits import Edit
-from ..tables import convert, kept_in_simplified, readings, script_overrides
+from ..tables import convert, form_readings, kept_in_simplified, readings, script_overrides
 from .base import Context
 from .pinyin import parse_label
 
@@ -83,6 +83,7 @@ def _apply_readings(text: str, converted: str, labels: dict[int, str]) -> str:
         return converted
     overrides = script_overrides()
     table = readings()
+    limited = form_readings()
     chars = None
     # Only the labelled characters with several simplified forms can change.
     for pos in _positions(text, overrides):
@@ -98,7 +99,7 @@ def _apply_readings(text: str, converted: str, labels: dict[int, str]) -> str:
         key = f"{base}{tone}" if tone and tone != "5" else None
 
         def fits(ch: str, base: str = base, key: str | None = key) -> bool:
-            rs = table.get(ch, frozenset())
+            rs = limited.get(ch) or table.get(ch, frozenset())
             return key in rs if key else any(r[:-1] == base for r in rs)
 
         if fits(picked):
