@@ -167,8 +167,9 @@ def decide_script(
     (之后 并且 关于 这里 干部) mixed into traditional text, mainland vocabulary written in
     traditional characters, or the farm's injected stray commas.
     ``counts`` is ``count_scripts(text)`` when the caller has it already. ``detail=False``
-    skips ``residue_chars`` (evidence for the farm score, not for the decision, and costly):
-    ``mend`` without an explanation does not report it.
+    skips ``residue_chars`` (evidence for the farm score, not for the decision, and costly),
+    and everything else once verified labels have decided: ``mend`` without an explanation
+    reports none of it.
     """
     t, s = counts if counts is not None else count_scripts(text)
     # The converter's own leftovers do not make a page less traditional.
@@ -178,7 +179,9 @@ def decide_script(
     terms: Counter[str] = Counter()
     marks: Counter[str] = Counter()
     loose = counterparts = 0
-    if trad_looking:  # only traditional-looking text needs them (and they cost)
+    # Only traditional-looking text needs them (and they cost); without detail, verified
+    # labels decide on their own and nobody reads the rest.
+    if trad_looking and (detail or not verified_labels):
         if any(c in text for c in RESIDUE_WORD_CHARS):
             residue.update(_residue_re().findall(text))
             loose = residue_chars(text) if detail else 0
