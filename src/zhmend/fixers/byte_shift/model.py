@@ -14,15 +14,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import regex
+
 from ...chars import CJK_PUNCT, is_han
 
 # Unigram cost of what is not an ordinary Han character. A GBK symbol (▍, ㄅ, ╂) or a Han
 # character outside the dictionary is what a shifted decode produces.
 # How often each mark follows a character in running news text (rough shares).
 _MARK_SHARE = {
-    "，": 0.08, "。": 0.05, "、": 0.02, "“": 0.01, "”": 0.01, "：": 0.008, "；": 0.003,
-    "！": 0.002, "？": 0.002, "《": 0.006, "》": 0.006, "（": 0.008, "）": 0.008,
-    "…": 0.001, "—": 0.001, "·": 0.001,
+    "，": 0.08,
+    "。": 0.05,
+    "、": 0.02,
+    "“": 0.01,
+    "”": 0.01,
+    "：": 0.008,
+    "；": 0.003,
+    "！": 0.002,
+    "？": 0.002,
+    "《": 0.006,
+    "》": 0.006,
+    "（": 0.008,
+    "）": 0.008,
+    "…": 0.001,
+    "—": 0.001,
+    "·": 0.001,
 }
 COST_PUNCT_RUN = -5.5  # two marks in a row, other than 。” and ”，
 COST_LINE_END = -0.7
@@ -46,6 +61,12 @@ MAX_WORD = 4
 # gets this much (log) on top, and the gain over single characters counts at this weight.
 WORD_BONUS = 2.0
 WORD_WEIGHT = 0.5
+
+# A page converted to traditional character by character holds no simplified-only character
+# (and a simplified page no traditional-only one): a reading that brings one in is suspect.
+COST_OTHER_SCRIPT = -5.0
+# The page's script counts as settled with this many characters of it and few of the other.
+SCRIPT_MIN = 3
 
 LAMBDA_DICT = 0.45
 LAMBDA_PAGE = 0.25
@@ -130,16 +151,64 @@ def simplified(ch: str) -> str:
     return _t2s().get(ch, ch)
 
 
+_LABELLED = regex.compile(r"(\p{Han})\([a-züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]{1,7}\)")
+
+
+def _label_table(page: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Characters the page shows with a pinyin label, and those it shows without one."""
+    labelled = frozenset(m.group(1) for m in _LABELLED.finditer(page))
+    if not labelled:
+        return labelled, frozenset()
+    bare = {c for c, n in zip(page, page[1:] + " ") if n != "(" and is_han(c)}
+    return labelled, frozenset(bare - labelled)
+
+
+def _other_script(page: str) -> frozenset[str]:
+    """The characters the page's own script never writes: simplified-only ones on a
+    traditional page, traditional-only ones on a simplified page (none when unsettled)."""
+    from ...tables import simplified_only, traditional_only
+
+    trad, simp = traditional_only(), simplified_only()
+    n_trad = sum(1 for c in page if c in trad)
+    n_simp = sum(1 for c in page if c in simp)
+    if n_trad >= SCRIPT_MIN and n_trad > 2 * n_simp:
+        return simp
+    if n_simp >= SCRIPT_MIN and n_simp > 2 * n_trad:
+        return trad
+    return frozenset()
+
+
+@lru_cache(maxsize=1)
+def beyond_converter() -> frozenset[str]:
+    """Traditional characters that a character-by-character s2t conversion does not write
+    (衚, 髮: their simplified forms 胡, 发 convert to 胡, 發). A farm page holds few of them
+    (its converter is not exactly OpenCC's: 沖 occurs), so they only count as rare."""
+    from ...tables import convert, traditional_only
+
+    chars = sorted(traditional_only())
+    simp = convert("\n".join(chars), "t2s").split("\n")
+    back = convert("\n".join(simp), "s2t").split("\n")
+    return frozenset(c for c, b in zip(chars, back) if b != c)
+
+
 class Scorer:
     """Bigram scores with the page's own characters and bigrams mixed in."""
 
-    def __init__(self, page: str) -> None:
+    def __init__(self, page: str, whole: str | None = None) -> None:
+        """``page``: the page with its garbled windows blanked out; ``whole``: the page as it
+        is, whose intact labels (``值(zhí)``) also name characters of the farm's table."""
         self.m = model()
         simp = [simplified(c) if is_han(c) else "" for c in page]
         self.page_chars = Counter(c for c in simp if c)
         self.page_total = max(1, sum(self.page_chars.values()))
         self.page_bigrams = Counter(a + b for a, b in zip(simp, simp[1:]) if a and b)
         self._cache: dict[tuple[str, str], float] = {}
+        self.other_script = _other_script(page)
+        self.labelled, self.unlabelled = _label_table(page)
+        if whole is not None:
+            extra = _label_table(whole)[0]
+            self.labelled |= extra
+            self.unlabelled -= extra
 
     def unigram(self, ch: str) -> float:
         """Probability (not log) of a Han character; 0 outside the model and the page."""
@@ -186,7 +255,8 @@ class Scorer:
             p = uni * (0.2 + 1.6 * self.m.start_share(ch))
         else:
             p += (LAMBDA_DICT + LAMBDA_PAGE) * uni
-        return max(math.log(p), COST_UNKNOWN_HAN)
+        penalty = COST_OTHER_SCRIPT if ch in self.other_script else 0.0
+        return max(math.log(p), COST_UNKNOWN_HAN) + penalty
 
     def words(self, text: str) -> float:
         """Word-frequency score: how much the best segmentation of ``text`` into dictionary

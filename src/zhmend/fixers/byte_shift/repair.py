@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from ...edits import Edit
 from ..base import Context
 from ..pinyin import is_reading
 from .gbk import TRAILS, decode_pair, encodings, folds, label_trails
-from .model import Scorer, model
+from .model import MAX_WORD, Scorer, beyond_converter, model, simplified
 
 RULE = "repair_byte_shift"
 
@@ -23,6 +24,8 @@ _SYLLABLE = f"[a-zü{_TONED}]{{1,7}}"
 _QLABEL = regex.compile(rf"\?({_SYLLABLE})\)")
 _LABEL = regex.compile(rf"\(({_SYLLABLE})\)")
 _SCAN = regex.compile(r"\?")  # anchors; a "(" is found by _LABEL below
+_BANG = regex.compile(r"[!！]")
+_PAREN_FOLD = regex.compile(r"\([1-9][0-9]?\)")
 _LABEL_END = regex.compile(rf"[(?]{_SYLLABLE}\)$")
 
 STATUSES = ("repaired", "lost_byte", "uncertain", "unrepaired")
@@ -33,8 +36,12 @@ BEAM = 64
 # A repair must beat the text as it stands by this much (natural log), and the next best
 # different repair by MARGIN, or the span is only flagged.
 MIN_GAIN = 8.0
-MARGIN = 2.0
+MARGIN = 1.0  # when labels named every lost byte
 MARGIN_FREE = 2.0  # when the model alone chose a byte
+MARGIN_TWO_GAPS = 3.0  # when it put back two lost bytes or pairs
+# A reading that needs more lost pairs than the best one still casts doubt on it when it
+# comes this close (a vanished pair is rarer, not impossible).
+MARGIN_MORE_GAPS = 1.0
 # A repair whose new text holds a rare character or a symbol is only proposed (uncertain).
 STRICT = True
 # A "?" that names no label is an anchor only when garbled text follows it.
@@ -50,6 +57,10 @@ _LEADS = tuple(range(0x81, 0xFF))
 _MARKED = frozenset("。！，？!,?")
 # Lost bytes or pairs put back in one window (a long run may cross two vanished pairs).
 MAX_GAPS = 2
+# Priors of the character a "?label)" names: the page labels it elsewhere (0), shows it
+# elsewhere without a label (it is not in the farm's table), or does not show it at all.
+COST_NOT_IN_TABLE = -8.0
+COST_UNSEEN_IN_TABLE = -2.0
 # A vanished pair is an event of its own (about one shifted pair in fifteen): its prior.
 GAP_COST = 1.2
 
@@ -168,9 +179,22 @@ def _table_chars(lead: int, reading: str, scorer: Scorer) -> list[tuple[int, flo
     trails = label_trails(lead, reading)
     if len(trails) < 2:
         return [(t, 0.0) for t in trails]
-    probs = [max(scorer.unigram(decode_pair(lead, t) or ""), 1e-9) for t in trails]
+    chars = [decode_pair(lead, t) or "" for t in trails]
+    probs = [max(scorer.unigram(c), 1e-9) for c in chars]
     top = max(probs)
-    return [(t, math.log(p / top)) for t, p in zip(trails, probs)]
+    # The farm labels every occurrence of a table character: one the page shows with a
+    # label is in the table, one it shows in step without a label is not.
+    return [
+        (t, math.log(p / top) + _table_prior(c, scorer)) for t, c, p in zip(trails, chars, probs)
+    ]
+
+
+def _table_prior(ch: str, scorer: Scorer) -> float:
+    if ch in scorer.labelled:
+        return 0.0
+    if ch in scorer.unlabelled:
+        return COST_NOT_IN_TABLE
+    return COST_UNSEEN_IN_TABLE if scorer.labelled else 0.0
 
 
 def _with_score(h: _Hyp, score: float) -> _Hyp:
@@ -280,6 +304,7 @@ class _Window:
     start: int
     end: int
     strong: bool  # a label names the false match or the lost step
+    plain: bool = False  # plainly garbled text follows a bare anchor: report it in any case
 
 
 def _label_before(text: str, j: int) -> int | None:
@@ -298,12 +323,27 @@ def _left(text: str, i: int) -> int:
         if start is not None:
             j = start
             continue
+        fold = _fold_before(text, j)
+        if fold:  # ⒗ shown as "16.": one shifted pair, not ASCII bytes in step
+            j -= len(fold)
+            n += 1
+            continue
         c = text[j - 1]
         if c.isspace() or (c.isascii() and c.isalnum()) or not encodings(c):
             break
         j -= 1
         n += 1
     return j
+
+
+def _fold_before(text: str, j: int) -> str | None:
+    """A multi-character NFKC fold of one GBK symbol ending at ``j`` (``16.``, ``(6)``)."""
+    table = folds()
+    for n in (4, 3, 2):
+        piece = text[j - n : j] if j >= n else ""
+        if piece in table and not text[j - n - 1 : j - n].isdigit():
+            return piece
+    return None
 
 
 def _right(text: str, k: int) -> int:
@@ -330,19 +370,52 @@ def _right(text: str, k: int) -> int:
     return j
 
 
-def _garbled_after(text: str, i: int) -> bool:
+def _evidence(text: str, i: int) -> tuple[int, int]:
+    """Garbled characters among the few after ``i``: (all of them, those that are not rare
+    Han characters -- a "?", a GBK symbol, a letter of another script)."""
     m = model()
-    hits = 0
+    hits = symbols = 0
     if i < len(text) and text[i] in _MARKED:
         i += 1  # the mark the second pass hid a byte before
-    for c in text[i : i + EVIDENCE_WINDOW]:
+    units = 0
+    while i < len(text) and units < EVIDENCE_WINDOW:
+        units += 1
+        c = text[i]
         if c.isspace():
             break
-        if c == "?" or (is_han(c) and m.is_rare(c)):
+        fold = _PAREN_FOLD.match(text, i)
+        if is_han(c):
+            hits += m.is_rare(c)
+        elif fold:  # ⒄ folded to "(17)": one GBK symbol
+            hits, symbols, i = hits + 1, symbols + 1, fold.end()
+            continue
+        elif (
+            c == "?"
+            or (not c.isascii() and c not in CJK_PUNCT)
+            # A lone Latin letter between Han characters: a byte decoded out of step.
+            or (
+                c.isalpha()
+                and c.isascii()
+                and i + 1 < len(text)
+                and is_han(text[i + 1])
+                and is_han(text[i - 1])
+            )
+        ):
             hits += 1
-        elif not c.isascii() and not is_han(c) and c not in CJK_PUNCT:
-            hits += 1
-    return hits >= EVIDENCE_MIN
+            symbols += 1
+        i += 1
+    return hits, symbols
+
+
+def _garbled_after(text: str, i: int) -> bool:
+    return _evidence(text, i)[0] >= EVIDENCE_MIN
+
+
+def _plainly_garbled_after(text: str, i: int) -> bool:
+    """Garbled beyond doubt: rare characters of a name or a term can follow a question
+    mark, but not together with a symbol or another script."""
+    hits, symbols = _evidence(text, i)
+    return hits >= EVIDENCE_MIN and symbols >= 1
 
 
 def find_windows(text: str) -> list[_Window]:
@@ -360,7 +433,14 @@ def find_windows(text: str) -> list[_Window]:
             if q:
                 found.append(_Window(_left(text, i), _right(text, q.end()), True))
             elif (is_han(text[i - 1]) or text[i - 1] == ")") and _garbled_after(text, i + 1):
-                found.append(_Window(_left(text, i), _right(text, i + 1), False))
+                plain = _plainly_garbled_after(text, i + 1)
+                found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
+    # Where the decoder dropped the second pass's byte with its lead byte, no "?" is left:
+    # only the mark, then text out of step.
+    for m in _BANG.finditer(text):
+        i = m.start()
+        if i > 0 and is_han(text[i - 1]) and _plainly_garbled_after(text, i):
+            found.append(_Window(_left(text, i), _right(text, i + 1), False, True))
         # "(" after a non-Han character: an intact label whose character straddles it
     for m in _LABEL.finditer(text):
         i = m.start()
@@ -376,7 +456,9 @@ def find_windows(text: str) -> list[_Window]:
     for w in found:
         if merged and w.start <= merged[-1].end:
             last = merged[-1]
-            merged[-1] = _Window(last.start, max(last.end, w.end), last.strong or w.strong)
+            merged[-1] = _Window(
+                last.start, max(last.end, w.end), last.strong or w.strong, last.plain or w.plain
+            )
         else:
             merged.append(w)
     return merged
@@ -400,9 +482,23 @@ class Outcome:
         }
 
 
-def _decide(
+@dataclass(frozen=True)
+class Judgement:
+    """What the search found for one window, and the figures the decision rests on."""
+
+    status: str | None
+    text: str
+    gain: float = 0.0  # best repair over the text as it stands
+    lead: float = math.inf  # best repair over the next different one
+    free: int = 0
+    gap: int = 0
+    lead_any: float = math.inf  # over the next different one, however many gaps it needs
+    odd: bool = False  # the repair brings in a rare character or a symbol (see _odd)
+
+
+def judge(
     window: str, prev: str | None, nxt: str | None, scorer: Scorer, strong: bool, folded: bool
-) -> tuple[str | None, str]:
+) -> Judgement:
     """Status and text of the best repair of ``window`` (status None: nothing to report)."""
     null = scorer.text(_LABEL.sub("", window), prev) + (
         scorer.cost(window[-1], "\n" if nxt is None else nxt) if window else 0.0
@@ -412,36 +508,73 @@ def _decide(
     ranked = [
         (s, h, _fold(h.out) if folded else h.out) for s, h in _search(window, prev, nxt, scorer)
     ]
+    none = "unrepaired" if strong else None
     if not ranked or ranked[0][2] == window:
-        return ("unrepaired" if strong else None), window
+        return Judgement(none, window)
     score, best, text = ranked[0]
-    if score - null < MIN_GAIN:
-        return ("unrepaired" if strong else None), window
     # A reading that needs a lost pair put back only casts doubt on one that needs none
     # when it scores higher; among equally complete readings the margin decides.
     runner = next((s for s, h, t in ranked[1:] if t != text and h.gap <= best.gap), None)
-    # Bytes the model chose alone need a wider margin than bytes a label named.
-    margin = MARGIN_FREE if best.free else MARGIN
-    if runner is not None and score - runner < margin:
-        return "uncertain", text
-    if STRICT and _odd(_changed(window, text)):
-        # A repair that yields a rare character or a symbol more likely went wrong (a byte
-        # lost where none was put back, a wrong choice) than found a rare word.
-        return "uncertain", text
-    return ("lost_byte" if best.free else "repaired"), text
-
-
-def _changed(before: str, after: str) -> str:
-    e = _trimmed(0, before, after)
-    return _LABEL.sub("", e.after)
-
-
-def _odd(text: str) -> bool:
-    m = model()
-    return any(
-        (is_han(c) and m.is_rare(c)) or (not c.isascii() and not is_han(c) and c not in CJK_PUNCT)
-        for c in text
+    runner_any = next((s for s, h, t in ranked[1:] if t != text), None)
+    j = Judgement(
+        none,
+        text,
+        score - null,
+        math.inf if runner is None else score - runner,
+        best.free,
+        best.gap,
+        math.inf if runner_any is None else score - runner_any,
+        _odd(window, text, scorer),
     )
+    return _with_status(j, window)
+
+
+def _with_status(j: Judgement, window: str) -> Judgement:
+    if j.gain < MIN_GAIN:
+        return dataclasses.replace(j, text=window)
+    # Bytes the model chose alone need a wider margin than bytes a label named.
+    margin = (MARGIN_TWO_GAPS if j.gap >= 2 else MARGIN_FREE) if j.free else MARGIN
+    if j.lead < margin or j.lead_any < MARGIN_MORE_GAPS:
+        status = "uncertain"
+    elif STRICT and j.odd:
+        # A repair that yields a rare character or a symbol more likely went wrong (a byte
+        # lost where none was put back, a wrong choice) than found a rare word -- unless
+        # the character makes a dictionary word there or the page uses it elsewhere.
+        status = "uncertain"
+    else:
+        status = "lost_byte" if j.free else "repaired"
+    return dataclasses.replace(j, status=status)
+
+
+def _odd(window: str, text: str, scorer: Scorer) -> bool:
+    """Whether the repair ``text`` of ``window`` brings in a symbol, a character of the
+    other script, or a rare character -- unless that one forms a dictionary word with its
+    neighbours in the repair or the page itself uses it: then it is a found word, not a sign
+    of a wrong decode."""
+    e = _trimmed(0, window, text)
+    plain = _LABEL.sub("", text)
+    m = model()
+    offset = len(_LABEL.sub("", text[: e.start]))
+    changed = _LABEL.sub("", e.after)
+    simp = "".join(simplified(c) for c in plain)
+    for k, c in enumerate(changed):
+        if not is_han(c):
+            if not c.isascii() and c not in CJK_PUNCT:
+                return True
+            continue
+        if c in scorer.other_script:
+            return True  # a character the page's script (or the farm's converter) never writes
+        rare = m.is_rare(c) or c in beyond_converter()
+        if not rare or scorer.page_chars.get(simplified(c), 0):
+            continue
+        i = offset + k
+        if not any(
+            simp[a : a + n] in m.words
+            for n in range(2, MAX_WORD + 1)
+            for a in range(max(0, i - n + 1), min(i, len(simp) - n) + 1)
+        ):
+            return True
+    return False
 
 
 def _fold(text: str) -> str:
@@ -452,7 +585,7 @@ def _fold(text: str) -> str:
 
 def repair(text: str) -> list[Outcome]:
     """Every garbled span of ``text`` with its status and repair."""
-    if "?" not in text and "(" not in text:
+    if "?" not in text and "(" not in text and "!" not in text and "！" not in text:
         return []
     windows = find_windows(text)
     if not windows:
@@ -460,17 +593,21 @@ def repair(text: str) -> list[Outcome]:
     blanked = list(text)
     for w in windows:
         blanked[w.start : w.end] = " " * (w.end - w.start)
-    scorer = Scorer("".join(blanked))
+    scorer = Scorer("".join(blanked), text)
     folded = not any("\uff01" <= c <= "\uff5e" for c in text)
     outcomes = []
     for w in windows:
         window = text[w.start : w.end]
         prev = text[w.start - 1] if w.start > 0 else None
         nxt = text[w.end] if w.end < len(text) else None
-        status, after = _decide(window, prev, nxt, scorer, w.strong, folded)
-        if status is None or (not w.strong and status in ("uncertain", "unrepaired")):
-            # A bare "?" may well be a question mark: only a clear repair is reported.
-            continue
+        j = judge(window, prev, nxt, scorer, w.strong, folded)
+        status, after = j.status, j.text
+        if not w.strong and status in (None, "uncertain", "unrepaired"):
+            # A bare "?" may well be a question mark: only a clear repair is reported,
+            # unless plainly garbled text follows it.
+            if not w.plain:
+                continue
+            status = "uncertain" if after != window else "unrepaired"
         outcomes.append(Outcome(w.start, w.end, status, window, after))
     return outcomes
 
@@ -483,8 +620,8 @@ def repair_byte_shift(text: str, ctx: Context) -> list[Edit]:
     reading by a wide margin; otherwise they stay as they are and are flagged
     (``uncertain``, ``unrepaired``) in ``ctx.notes["byte_shift"]`` and the counts.
     Never changes: text without an anchor (a ``?`` naming a label, a ``?`` followed by
-    garbled characters, a label after a stray ASCII character), and question marks that
-    end a sentence.
+    garbled characters, a ``!`` followed by plainly garbled ones, a label after a stray
+    ASCII character), and question or exclamation marks that end a sentence.
     """
     edits: list[Edit] = []
     notes: list[dict[str, object]] = []
