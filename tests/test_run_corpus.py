@@ -33,6 +33,30 @@ FARM = [
 GENUINE_TRADITIONAL = "臺北市立動物園今日宣布，園區將於下個月延長開放時間。"
 
 
+#: A ``sitecustomize`` that plants faults in a run's processes: a record holding BOOM makes a
+#: fixer raise, DIE kills the worker, SPREAD logs which process mended it.
+FAULT_HOOK = '''
+import os
+from zhmend import fixers
+
+_original = fixers.FIXERS["repair_punctuation"]
+
+
+def _faulty(text, ctx):
+    if "SPREAD" in text:
+        with open(os.environ["ZHMEND_TEST_PIDS"], "a") as f:
+            f.write(f"{os.getpid()}\\n")
+    if "BOOM" in text:
+        raise RuntimeError("injected fault")
+    if "DIE" in text:
+        os._exit(3)  # no exception, no cleanup: a segfault or the OOM killer looks like this
+    return _original(text, ctx)
+
+
+fixers.FIXERS["repair_punctuation"] = _faulty
+'''
+
+
 def record_lines(n: int, start: int = 0) -> list[str]:
     """``n`` JSON lines mixing clean and farm texts, ids from ``start``."""
     texts = CLEAN + FARM + [GENUINE_TRADITIONAL]

@@ -12,25 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from test_run_corpus import output_files, record_lines, zhmend_run
-
-HOOK = '''
-import os
-from zhmend import fixers
-
-_original = fixers.FIXERS["repair_punctuation"]
-
-
-def _faulty(text, ctx):
-    if "BOOM" in text:
-        raise RuntimeError("injected fault")
-    if "DIE" in text:
-        os._exit(3)  # no exception, no cleanup: a segfault or the OOM killer looks like this
-    return _original(text, ctx)
-
-
-fixers.FIXERS["repair_punctuation"] = _faulty
-'''
+from test_run_corpus import FAULT_HOOK, output_files, record_lines, zhmend_run
 
 
 def _corpus(root: Path, marker: str, shard: int = 1, k: int = 20) -> Path:
@@ -52,7 +34,7 @@ def _corpus(root: Path, marker: str, shard: int = 1, k: int = 20) -> Path:
 def faulty_env(tmp_path: Path) -> dict[str, str]:
     hook = tmp_path / "hook"
     hook.mkdir()
-    (hook / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
+    (hook / "sitecustomize.py").write_text(FAULT_HOOK, encoding="utf-8")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH")]))
     return env

@@ -18,31 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from test_run_corpus import FARM, output_files, record_lines, zhmend_run
+from test_run_corpus import FARM, FAULT_HOOK, output_files, record_lines, zhmend_run
 
 pytest.importorskip("ray", reason="Ray is not installed: pip install 'zhmend[ray]'")
 pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install 'zhmend[ray]'")
 
-HOOK = '''
-import os
-from zhmend import fixers
-
-_original = fixers.FIXERS["repair_punctuation"]
-
-
-def _faulty(text, ctx):
-    if "SPREAD" in text:
-        with open(os.environ["ZHMEND_TEST_PIDS"], "a") as f:
-            f.write(f"{os.getpid()}\\n")
-    if "BOOM" in text:
-        raise RuntimeError("injected fault")
-    if "DIE" in text:
-        os._exit(3)  # no exception, no cleanup: a segfault or the OOM killer looks like this
-    return _original(text, ctx)
-
-
-fixers.FIXERS["repair_punctuation"] = _faulty
-'''
 
 
 def _corpus(root: Path) -> tuple[Path, str, str]:
@@ -75,7 +55,7 @@ def test_ray_isolates_a_raising_record_and_a_killing_record(tmp_path: Path) -> N
     src, (boom_id, boom_line), (die_id, die_line) = _corpus(tmp_path)
     hook = tmp_path / "hook"
     hook.mkdir()
-    (hook / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
+    (hook / "sitecustomize.py").write_text(FAULT_HOOK, encoding="utf-8")
     pids = tmp_path / "pids.txt"
     env = dict(os.environ, ZHMEND_TEST_PIDS=str(pids))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH")]))
