@@ -35,30 +35,30 @@ def reading_bases() -> dict[str, frozenset[str]]:
     return {ch: frozenset(r[:-1] for r in rs) for ch, rs in readings().items()}
 
 
-@lru_cache(maxsize=1)
 def script_overrides() -> dict[str, tuple[str, ...]]:
     """Traditional character -> its simplified forms, where a reading can decide."""
-    table: dict[str, tuple[str, ...]] = {}
-    for line in _data("script_overrides.tsv").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        trad, forms, *_ = line.split("\t")
-        table[trad] = tuple(forms.split())
-    return table
+    return _overrides()[0]
+
+
+def form_readings() -> dict[str, frozenset[str]]:
+    """Simplified form -> the only readings (``qian2``) it is written for, where limited."""
+    return _overrides()[1]
 
 
 @lru_cache(maxsize=1)
-def form_readings() -> dict[str, frozenset[str]]:
-    """Simplified form -> the only readings (``qian2``) it is written for, where limited."""
-    table: dict[str, frozenset[str]] = {}
+def _overrides() -> tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]]]:
+    """``script_overrides.tsv`` read once: the forms of each character and their limits."""
+    forms: dict[str, tuple[str, ...]] = {}
+    limited: dict[str, frozenset[str]] = {}
     for line in _data("script_overrides.tsv").splitlines():
         if not line or line.startswith("#"):
             continue
-        _, _, *limits = line.split("\t")
+        trad, listed, *limits = line.split("\t")
+        forms[trad] = tuple(listed.split())
         for limit in limits:
             form, _, rs = limit.partition("=")
-            table[form] = frozenset(rs.split())
-    return table
+            limited[form] = frozenset(rs.split())
+    return forms, limited
 
 
 @lru_cache(maxsize=4)
