@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhmend.detect import SHORT_TEXT, converter_marks, decide_script
+from zhmend.detect import SHORT_RESIDUE_TEXT, SHORT_TEXT, converter_marks, decide_script
 
 # Traditional text that converts one-to-one: no residue, no slip, no 於並後麼.
 NEUTRAL = "臺北市政府今天舉行記者會說明新的交通政策與停車規劃"
@@ -46,6 +46,23 @@ def test_one_mark_decides_only_on_a_long_text():
     assert decision.converted_from_simplified
     assert decision.converter_marks == {"復>複": 1}
     assert any("no 於並後麼" in r for r in decision.reasons)
+
+
+@pytest.mark.parametrize(("text", "mark"), [("政府關于此事", "于"), ("會議之后", "后")])
+def test_one_residue_mark_decides_from_a_shorter_text(text, mark):
+    short = text + "，" + neutral(SHORT_RESIDUE_TEXT - 40)
+    medium = text + "，" + neutral(SHORT_RESIDUE_TEXT)
+    assert decide_script(short, 0).converter_marks == {mark: 1}
+    assert not decide_script(short, 0).converted_from_simplified
+    assert decide_script(medium, 0).converted_from_simplified
+
+
+def test_one_slip_on_a_medium_text_does_not_decide():
+    # Some traditional writers use a default form where phrases want another (制 for 製):
+    # a slip waits for SHORT_TEXT.
+    text = "這個問題很復雜，" + neutral(SHORT_RESIDUE_TEXT + 50)
+    assert decide_script(text, 0).converter_marks == {"復>複": 1}
+    assert not decide_script(text, 0).converted_from_simplified
 
 
 def test_two_marks_decide_a_short_text():

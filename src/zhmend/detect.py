@@ -63,6 +63,13 @@ SLIP_FORMS = frozenset("係製複讚穫誌託紮髮曆准鬆穀征斗禦麵錶�
 #: Below this many Han characters a text without 於 並 後 麼 proves little, so a single
 #: converter mark is not enough.
 SHORT_TEXT = 300
+#: A single residue 于 并 后 么 where phrases write 於 並 後 麼 decides from this length on.
+#: Genuine traditional text writes these four about once in 80 Han characters, so a text of
+#: 150 without any is already unusual (about one in seven), and one that writes the
+#: simplified form right where the traditional one belongs is rarer still; a slip such as
+#: 製 or 曆 is weaker (some traditional writers use 制 and 歷 there), so it waits for
+#: SHORT_TEXT.
+SHORT_RESIDUE_TEXT = 150
 
 
 @dataclass(frozen=True)
@@ -264,8 +271,10 @@ def _marks_reason(text: str, marks: Mapping[str, int], terms: int) -> str | None
     """The reason converter marks give, if they are enough on a page without 於並後麼.
 
     Two signs (marks, or a mark and a mainland term), or one mark on a text long enough
-    that genuine traditional writing would have used 於 並 後 麼 by then. Residue words
-    are not counted again: their residue character is a mark already.
+    that genuine traditional writing would have used 於 並 後 麼 by then: a residue 于 并
+    后 么 from :data:`SHORT_RESIDUE_TEXT` Han characters on, any other mark from
+    :data:`SHORT_TEXT`. Residue words are not counted again: their residue character is a
+    mark already.
     """
     found = sum(marks.values())
     if not found:
@@ -275,7 +284,8 @@ def _marks_reason(text: str, marks: Mapping[str, int], terms: int) -> str | None
         if "里" in marks:
             return None
         han = int(np.count_nonzero(scan.classes(text) & scan.HAN))
-        if han < SHORT_TEXT:
+        residue = any(mark in RESIDUE_CHARS for mark in marks)
+        if han < (SHORT_RESIDUE_TEXT if residue else SHORT_TEXT):
             return None
     listed = " ".join(f"{k}×{v}" if v > 1 else k for k, v in sorted(marks.items()))
     return f"per-character conversion marks {listed} and no 於並後麼"
