@@ -231,6 +231,13 @@ def test_limit_dry_run_and_keep(corpus: Path, tmp_path: Path) -> None:
         assert all(r["zhmend_farm_score"] >= 0.5 for r in read_output(tmp_path / "farm" / name))
 
 
+@pytest.mark.parametrize("step", ["--dedup", "--report"])
+def test_dry_run_refuses_steps_that_work_on_out(corpus: Path, step: str) -> None:
+    proc = zhmend_run(corpus, "--dry-run", "-j", "1", step)
+    assert proc.returncode == 2
+    assert f"{step} work on OUT" in proc.stderr and not proc.stdout
+
+
 def test_progress_lines_for_logs() -> None:
     import io
 

@@ -180,6 +180,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if args.output is None and not args.dry_run:
         return _fail("run needs -o OUT (or --dry-run)")
+    # These work on the finished OUT; a dry run has none, so they would silently do nothing.
+    writes_out = [f"--{name}" for name in ("dedup", "report") if getattr(args, name, False)]
+    if args.dry_run and writes_out:
+        return _fail(f"{' and '.join(writes_out)} work on OUT; leave out --dry-run and give -o OUT")
     if args.engine == "ray" and args.limit:
         return _fail("--limit runs in one process; leave out --engine ray")
     out = None if args.dry_run else Path(args.output)
