@@ -22,7 +22,16 @@ from conftest import load_cases
 from zhmend import findings, scan
 from zhmend.config import TARGETS
 from zhmend.detect import decide_script
-from zhmend.inspection import _scan, _simplified, evidence_of
+from zhmend.inspection import (
+    _chrome_places,
+    _detect,
+    _gbk_runs_possible,
+    _ids,
+    _plain,
+    _scan,
+    _traditional_looking,
+    evidence_of,
+)
 
 CASES = load_cases("inspect_fast.json")
 
@@ -74,6 +83,28 @@ ARTIFACTS = (
     "电视",
     "共享",
     "\n",
+    # Look-alikes of the shortcuts taken from the characters' ids: cue characters beside
+    # and away from their keyword's neighbour, mojibake signs inside ordinary words, lead
+    # characters of GBK-read UTF-8 alone, in ordinary words and in a real run.
+    "视力",
+    "点击",
+    "文章",
+    "一篇",
+    "观点",
+    "屯昌",
+    "屯屯屯",
+    "璀璨",
+    "纾困",
+    "鍙戝睍鏀归潻",
+    "缁忔祹",
+    "深水?",
+    "?",
+    "3.5",
+    "12:30",
+    "劉德華",
+    "國務院",
+    "并且",
+    "於是",
 )
 
 
@@ -220,12 +251,102 @@ SIMPLIFIED = st.text(
 @settings(max_examples=300, deadline=None)
 @given(SIMPLIFIED)
 def test_a_simplified_decision_depends_on_the_count_alone(text):
-    """What lets clean simplified text share its script decision (inspection._simplified)."""
+    """What lets clean simplified text share its script decision (inspection._plain)."""
     trad, simp = scan.count_scripts(text)
     if trad or not simp:
         return
-    assert decide_script(text, 0, (trad, simp)) == _simplified(simp)
+    assert decide_script(text, 0, (trad, simp)) == _plain((0, simp))
     assert zhmend.inspect(text).script_decision == decide_script(text, 0, (trad, simp))
+
+
+# Simplified text with traditional characters in it, the converter's leftovers (于 并 后
+# 么 里 干 台 只) and the traditional forms genuine text writes for some of them.
+SCRIPTY = st.text(
+    alphabet=st.sampled_from(list("国家会议发展這個會議國發於並後麼于并后么里干台只的是，。\n")),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(SCRIPTY, SIMPLIFIED, TEXTS))
+def test_a_decision_on_text_that_does_not_look_traditional_depends_on_the_counts(text):
+    """What lets such text share its script decision: decide_script looks for evidence of
+    a conversion only in traditional-looking text, and _traditional_looking is its test."""
+    trad, simp = scan.count_scripts(text)
+    if not (trad or simp):
+        return
+    if not _traditional_looking(text, trad, simp):
+        assert decide_script(text, 0, (trad, simp)) == _plain((trad, simp))
+    for to in ("auto", "keep"):
+        assert evidence_of(text, to=to) == zhmend.mend_and_explain(text, to=to).evidence
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(SCRIPTY, CHROMEY, TEXTS))
+def test_detectors_on_ids_find_what_the_detectors_find(text):
+    """The idle and script-only paths look for chrome and mojibake from the ids."""
+    found = _scan(text)
+    if not (found.idle or found.script_only):
+        return
+    assert _detect(text, found.cues, found.ids, found.told) == findings.detect(
+        text, found.cues
+    )
+    assert _chrome_places(text, found.ids, found.told) == findings._chrome_places(
+        text, found.cues
+    )
+
+
+# Mojibake signs and GBK lead characters (鍙 缁 涓 璀 璨 纾 …) near and far from each other.
+LEADS = st.text(
+    alphabet=st.sampled_from(list("鍙戝睍鏀归潻缁忔祹涓璀璨纾屯烫锟斤拷\ufffd?的是，。 \n")),
+    max_size=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(LEADS, TEXTS))
+def test_mojibake_parts_ruled_out_by_the_ids_find_nothing(text):
+    found = _scan(text)
+    whole = findings.mojibake(text)
+    if not found.told.mojibake_signs:
+        assert findings.mojibake(text, signs=False) == whole
+    if not _gbk_runs_possible(found.ids, found.told):
+        assert findings.mojibake(text, gbk_runs=False) == whole
+
+
+def test_ids_say_what_the_class_and_cue_tables_say():
+    ids = _ids()
+    classes = scan.class_table()
+    cues = findings.cue_table()
+    table = ids.table
+    untelling = len(ids.untelling)
+    assert ids.untelling == bytes(range(untelling))
+    telling = table >= untelling
+    values = np.array(ids.values, dtype=np.uint64)[table]
+    combined = classes.astype(np.uint64) | (cues.astype(np.uint64) << np.uint64(8))
+    assert (values[telling] == combined[telling]).all()
+    untold = ~telling
+    assert not (cues[untold]).any()
+    assert not (classes[untold] & (scan.TRAD | scan.JUNK | scan.ASCII_MARK | scan.PAREN)).any()
+    simp = (classes & scan.SIMP) != 0
+    chinese = (classes & (scan.HAN | scan.CJK_MARK)) != 0
+    # Simplified-only characters are counted as the ids that are not 0.
+    assert ((table == 0) == (untold & simp)).all()
+    assert ((table == 1) == (untold & ~simp & chinese & (table < 3))).all()
+    assert ((table == 2) == (untold & ~simp & ~chinese)).all()
+    assert (np.frombuffer(ids.chinese, dtype=np.uint8)[table] == chinese).all()
+    # Marks, mojibake signs, chrome cue characters and their neighbours (but simplified-only
+    # ones, id 0) each have an id of their own.
+    neighbours = findings.chrome_neighbours()
+    partners = {p for beside in neighbours.values() for _, p in beside}
+    told_apart = [p for p in partners if table[ord(p)]]
+    own = [*",;:!?.", *findings.MOJIBAKE_SIGNS, *neighbours, *told_apart]
+    for ch in own:
+        assert np.count_nonzero(table == table[ord(ch)]) == 1, ch
+    for cue, beside in neighbours.items():
+        for (delta, p), (d, pid, check) in zip(beside, ids.neighbours[table[ord(cue)]]):
+            assert (d, pid, check) == (delta, table[ord(p)], "" if table[ord(p)] else p)
 
 
 def test_shared_reports_refuse_writes_and_pickle_as_plain_dicts():
@@ -250,3 +371,12 @@ def test_chrome_cue_groups_hold_every_cue_once():
     everything = "".join(findings._chrome_groups().values())
     assert len(everything) == len(set(everything))
     assert set(findings._traditional(findings.CHROME_CUES)) <= set(everything)
+
+
+@pytest.mark.parametrize("times", [1, 3, 12])
+def test_reports_of_short_and_long_traditional_text_are_the_full_path(times):
+    """Traditional text is all telling characters; past 64 of them it takes the path that
+    does not keep its bytes."""
+    text = "".join(CLEAN[5:8]) * times
+    assert evidence_of(text) == zhmend.mend_and_explain(text).evidence
+    assert _scan(text).script_only

@@ -224,6 +224,7 @@ _MOJIBAKE = {
     "question_mark": re.compile(f"\\?+(?={_HAN})"),
 }
 _MOJIBAKE_CUE = {"replacement": "\ufffd", "byte_shift": "?", "question_mark": "?"}
+_GBK_REPLACEMENT_WORDS = ("锟斤拷", "烫烫烫", "屯屯屯")
 _AFTER_HAN = {"byte_shift", "question_mark"}
 
 
@@ -251,26 +252,29 @@ def _decodes_as_utf8(run: str) -> str | None:
     return best
 
 
-def mojibake(text: str) -> list[Finding]:
+def mojibake(text: str, signs: bool = True, gbk_runs: bool = True) -> list[Finding]:
     """Suspected mojibake runs: U+FFFD, ``锟斤拷``, ``?`` inside Han text, GBK-read UTF-8.
 
     Only flagged, never repaired here: ``detail`` names the signature, and for GBK-read
-    UTF-8 also the text it decodes to.
+    UTF-8 also the text it decodes to. A caller that knows more about ``text`` may rule
+    parts out: ``signs=False`` when it holds none of :data:`MOJIBAKE_SIGNS`,
+    ``gbk_runs=False`` when no two characters of :func:`_gbk_lead_chars` stand at most
+    three apart (every GBK-read run holds two).
     """
     out = []
-    for kind, pattern in _MOJIBAKE.items():
+    for kind, pattern in _MOJIBAKE.items() if signs else ():
         cue = _MOJIBAKE_CUE.get(kind)
         if cue and cue not in text:
             continue
-        if kind == "gbk_replacement" and not any(c in text for c in "锟烫屯"):
-            continue
+        if kind == "gbk_replacement" and not any(w in text for w in _GBK_REPLACEMENT_WORDS):
+            continue  # 屯 alone is a common character (屯昌), and the pattern scan costs
         for m in pattern.finditer(text):
             if kind in _AFTER_HAN and not (m.start() and _HAN_RE.match(text, m.start() - 1)):
                 continue
             if kind == "question_mark" and any(f.start == m.start() for f in out):
                 continue
             out.append(Finding("mojibake", m.start(), m.end(), m.group(), kind))
-    for m in _gbk_run_re().finditer(text):
+    for m in _gbk_run_re().finditer(text) if gbk_runs else ():
         decoded = _decodes_as_utf8(m.group())
         if decoded is not None:
             detail = "gbk_utf8:" + decoded.strip("\ufffd")
@@ -441,6 +445,23 @@ def page_chrome(text: str, cues: int | None = None) -> list[Finding]:
     places = _chrome_places(view, cues)
     if not places:
         return []
+    return chrome_lines(text, places, view, cuts)
+
+
+def chrome_lines(
+    text: str,
+    places: list[int],
+    view: str | None = None,
+    cuts: list[tuple[int, int]] | None = None,
+) -> list[Finding]:
+    """The chrome lines found from ``places``, positions of cue characters beside a
+    keyword's next character (:func:`_chrome_places`), in order.
+
+    ``view`` is ``text`` with its labels cut out and ``cuts`` where (:func:`_without_labels`),
+    when ``text`` holds labels; the places are positions in ``view``.
+    """
+    if view is None:
+        view = text
     by_cue = _chrome_table()
     by_line: dict[int, tuple[int, str]] = {}
     for i in places:
@@ -515,6 +536,13 @@ def _chrome_partners() -> dict[int, tuple[tuple[str, tuple[tuple[int, str], ...]
     }
 
 
+@lru_cache(maxsize=1)
+def chrome_neighbours() -> dict[str, tuple[tuple[int, str], ...]]:
+    """Chrome cue character -> the neighbours it has in keywords, as (offset, character):
+    a place of :func:`_chrome_places` is a cue character with one of them beside it."""
+    return {cue: beside for cues in _chrome_partners().values() for cue, beside in cues}
+
+
 # Cue bits: a detector runs only on text holding one of its cue characters, found with one
 # table lookup over the code points (the same trick as zhmend.scan). Chrome cue characters
 # are spread over many bits, so the or-ed bits of a page also say which of them it holds.
@@ -531,7 +559,8 @@ _CHROME_GROUPS = (
     "视", "击", "观", "链", "享", "章", "声", "评", "载", "赞", "篇",
     "版免", "返藏", "搜侵", "阅稿", "详荐", "页猜", "浏删",
 )
-_MOJIBAKE_CUES = "\ufffd?锟烫屯"
+#: Characters that every mojibake signature but GBK-read UTF-8 holds.
+MOJIBAKE_SIGNS = "\ufffd?锟烫屯"
 _SEO_CUES = "".join(_SEO_SEPARATORS)
 
 
@@ -552,7 +581,7 @@ def cue_table() -> np.ndarray:
     """Cue bits of every code point (24 bits, so ``uint32``)."""
     table = np.zeros(0x110000, dtype=np.uint32)
     for chars, bit in (
-        (_MOJIBAKE_CUES + _gbk_lead_chars(), CUE_MOJIBAKE),
+        (MOJIBAKE_SIGNS + _gbk_lead_chars(), CUE_MOJIBAKE),
         (_SEO_CUES, CUE_SEO),
         ("(（", CUE_PAREN),
         *((chars, bit) for bit, chars in _chrome_groups().items()),

@@ -2,8 +2,11 @@
 
 The report is the evidence of :func:`zhmend.mend_and_explain` — same counts, findings,
 script decision and farm score — so filtering a corpus on it and mending it never disagree.
-Clean text takes a fast path: one scan shows that no fixer would act (or only the script
-fixer, which decides not to), and only the detectors and the script decision run.
+Clean text takes a fast path: one lookup of its code points (one byte of id per character,
+see :class:`_Ids`) shows that no fixer would act (or only the script fixer, which decides
+not to), and only the detectors and the script decision run, where the ids say they can
+find something. Clean pages with nothing found share one report per count of script-only
+characters.
 """
 
 from __future__ import annotations
@@ -17,9 +20,22 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import scan
-from .config import MendConfig
+from .config import DEFAULT, MendConfig
 from .detect import FARM_THRESHOLD, Evidence, ScriptDecision, decide_script, farm_features
-from .findings import CUE_PAREN, Finding, build_evidence, cue_table, detect
+from .findings import (
+    CUE_CHROME,
+    CUE_MOJIBAKE,
+    CUE_PAREN,
+    CUE_SEO,
+    MOJIBAKE_SIGNS,
+    Finding,
+    build_evidence,
+    chrome_lines,
+    chrome_neighbours,
+    cue_table,
+    mojibake,
+    seo_headers,
+)
 from .mend import _check_text, mend_and_explain
 
 
@@ -74,12 +90,161 @@ class Inspection:
         }
 
 
+#: Class bits that make a character telling: what ``zhmend.scan.busy_given`` reads, and
+#: the traditional-only bit. Any cue bit makes a character telling too.
+_TELLING = scan.TRAD | scan.JUNK | scan.ASCII_MARK | scan.PAREN
+#: ASCII marks whose neighbours decide whether the punctuation fixer acts (as in
+#: zhmend.scan.busy_given); each has an id of its own, so only those present are looked for.
+_MARKS = ",;:!?."
+
+
+class _Ids(NamedTuple):
+    """Every code point as a one-byte id of what it tells the fast path.
+
+    Characters that tell nothing share a few ids: 0 simplified-only Han characters, 1 other
+    Han characters and CJK punctuation, 2 everything else (digits, letters, spaces); then
+    come ids of their own for the neighbours chrome cue characters have in keywords (力 in
+    视力), so that a neighbour is recognised by its id. Every telling combination of scan
+    class bits and cue bits gets an id of its own, and so does each ASCII mark, mojibake
+    sign and chrome cue character. A text becomes one ``bytes`` of ids, and its questions
+    are answered by ``bytes`` methods, each a fraction of a numpy call's cost: deleting the
+    untelling ids leaves the few telling characters, ``bytes.find`` places one, and the
+    ids beside it say what stands there.
+    """
+
+    #: Code point -> id (``uint8``).
+    table: np.ndarray
+    #: The ids of characters that tell nothing, for ``bytes.translate(None, untelling)``.
+    untelling: bytes
+    #: Id -> scan class bits | cue bits << 8 (untelling ids: ``SIMP`` for id 0, else 0).
+    values: tuple[int, ...]
+    #: Id -> 1 for Han characters and CJK punctuation (``HAN | CJK_MARK``), else 0.
+    chinese: bytes
+    #: The ids of the ASCII marks of :data:`_MARKS` (one each).
+    marks: frozenset[int]
+    #: Id -> the neighbours the chrome cue character it stands for has in keywords, as
+    #: (offset, the neighbour's id, the neighbour when its id is 0, shared by every
+    #: simplified-only character, else "") (see zhmend.findings.chrome_neighbours).
+    neighbours: tuple[tuple[tuple[int, int, str], ...], ...]
+    #: The ids of the characters of zhmend.findings.MOJIBAKE_SIGNS (one each).
+    signs: frozenset[int]
+
+
+try:  # np.count_nonzero's Python wrapper costs more than the count on a page
+    from numpy._core.multiarray import count_nonzero as _count_nonzero
+except ImportError:  # numpy 1.x
+    _count_nonzero = np.count_nonzero
+
+
 @lru_cache(maxsize=1)
-def _table() -> np.ndarray:
-    """zhmend.scan's class bits in the low byte, the detectors' cue bits above them."""
-    table = scan.class_table().astype(np.uint32) | (cue_table() << 8)
+def _ids() -> _Ids:
+    classes = scan.class_table()
+    cues = cue_table()
+    chinese = (classes & (scan.HAN | scan.CJK_MARK)) != 0
+    simp = (classes & scan.SIMP) != 0
+    telling = (cues != 0) | ((classes & _TELLING) != 0) | (simp & ~chinese)
+    table = np.full(len(classes), 2, dtype=np.uint8)
+    table[chinese] = 1
+    table[simp] = 0  # counted by counting the ids that are not 0
+    neighbours = chrome_neighbours()
+    partners = sorted({p for beside in neighbours.values() for _, p in beside})
+    plain = [p for p in partners if not telling[ord(p)] and not simp[ord(p)]]
+    for n, p in enumerate(plain, 3):
+        table[ord(p)] = n
+    first = 3 + len(plain)
+    # Only the few thousand telling code points need ids of their own.
+    at = np.flatnonzero(telling)
+    u64 = np.uint64
+    combined = classes[at].astype(u64) | (cues[at].astype(u64) << u64(8))
+    # Tags above the 32 bits of class and cue bits give some characters ids of their own.
+    tagged = [p for p in partners if telling[ord(p)]]
+    for shift, chars in (
+        (32, _MARKS), (40, sorted(neighbours)), (48, MOJIBAKE_SIGNS), (56, tagged)
+    ):
+        for n, ch in enumerate(chars, 1):
+            i = int(np.searchsorted(at, ord(ch)))
+            if i == len(at) or at[i] != ord(ch):
+                raise ValueError(f"{ch!r} has no cue or class bit to be told apart by")
+            combined[i] |= u64(n) << u64(shift)
+    told, inverse = np.unique(combined, return_inverse=True)
+    if first + len(told) > 256:
+        raise ValueError(f"{len(told)} character classes do not fit the fast path's ids")
+    table[at] = inverse.reshape(-1) + first
     table.setflags(write=False)
-    return table
+    keys = [int(k) for k in told]
+    beside: list[tuple[tuple[int, int, str], ...]] = [()] * (first + len(keys))
+    for cue, pairs in neighbours.items():
+        beside[table[ord(cue)]] = tuple(
+            (delta, int(table[ord(p)]), "" if table[ord(p)] else p) for delta, p in pairs
+        )
+    han = scan.HAN | scan.CJK_MARK
+    size = first + len(keys)
+    return _Ids(
+        table,
+        bytes(range(first)),
+        (scan.SIMP, *[0] * (first - 1), *(k & 0xFFFFFFFF for k in keys)),
+        bytes((1, 1, 0, *[1] * len(plain), *(1 if k & han else 0 for k in keys),
+               *[0] * (256 - size))),
+        frozenset(n for n, k in enumerate(keys, first) if k >> 32 & 0xFF),
+        tuple(beside),
+        frozenset(n for n, k in enumerate(keys, first) if k >> 48 & 0xFF),
+    )
+
+
+class _Told(NamedTuple):
+    """What a set of telling ids says, whatever their number: computed once per set."""
+
+    #: Their values (class bits | cue bits << 8), or-ed.
+    bits: int
+    #: The ids of ASCII marks among them.
+    marks: tuple[int, ...]
+    #: The ids of traditional-only characters, and of simplified-only ones.
+    traditional: tuple[int, ...]
+    simplified: tuple[int, ...]
+    #: The chrome cue characters among them, once for each neighbour they have in a
+    #: keyword: (id, and the neighbour as in :attr:`_Ids.neighbours`).
+    chrome: tuple[tuple[int, int, int, str], ...]
+    #: The ids of characters with the mojibake cue, and whether one of them is one of
+    #: zhmend.findings.MOJIBAKE_SIGNS.
+    mojibake: tuple[int, ...]
+    mojibake_signs: bool
+
+
+# A set per combination of telling characters: about 1,200 in 5,000 news pages, growing
+# more slowly than the corpus; an entry is about half a kilobyte.
+@lru_cache(maxsize=16384)
+def _told(present: frozenset[int]) -> _Told:
+    ids = _ids()
+    bits = 0
+    marks: list[int] = []
+    trad: list[int] = []
+    simp: list[int] = []
+    chrome: list[tuple[int, int, int, str]] = []
+    moji: list[int] = []
+    for i in sorted(present):
+        value = ids.values[i]
+        bits |= value
+        if i in ids.marks:
+            marks.append(i)
+        if value & scan.TRAD:
+            trad.append(i)
+        if value & scan.SIMP:
+            simp.append(i)
+        if (value >> 8) & CUE_MOJIBAKE:
+            moji.append(i)
+        chrome.extend((i, *neighbour) for neighbour in ids.neighbours[i])
+    return _Told(
+        bits, tuple(marks), tuple(trad), tuple(simp), tuple(chrome), tuple(moji),
+        not ids.signs.isdisjoint(present),
+    )
+
+
+@lru_cache(maxsize=16384)
+def _told_by_bytes(telling: bytes) -> _Told:
+    """:func:`_told` of the ids in ``telling``, looked up by the bytes themselves: hashing a
+    few bytes costs less than making a set of them (about 2,300 keys in 5,000 news pages,
+    each at most 64 bytes)."""
+    return _told(frozenset(telling))
 
 
 class _Scan(NamedTuple):
@@ -94,35 +259,146 @@ class _Scan(NamedTuple):
     cues: int
     #: Traditional-only and simplified-only characters, when ``idle`` or ``script_only``.
     counts: tuple[int, int]
-
-
-_NOTHING = _Scan(True, False, 0, (0, 0))
+    #: The id of every character (:func:`_ids`), and what its telling ones say.
+    ids: bytes
+    told: _Told
 
 
 def _scan(text: str) -> _Scan:
     """The fast path's questions about ``text``, answered in one lookup of its code points.
 
-    ``idle`` is ``zhmend.scan.busy`` negated, on the shared lookup.
+    ``idle`` is ``zhmend.scan.busy`` negated.
     """
+    return _Scan(*_look(text))
+
+
+_Look = tuple[bool, bool, int, tuple[int, int], bytes, _Told]
+
+
+def _look(text: str) -> _Look:
+    """:func:`_scan` as a plain tuple (making a named one costs 3% of inspecting a clean
+    page). The lookup gives every character an id (:func:`_ids`); after it, everything is
+    done on the ids as ``bytes``."""
     if not text:
-        return _NOTHING
-    cls = _table().take(scan.codes_of(text))
-    bits = int(np.bitwise_or.reduce(cls))
-    if scan.busy_given(text, bits & ~scan.TRAD):
-        return _Scan(False, False, bits >> 8, (0, 0))
-    trad = int(np.count_nonzero(cls & scan.TRAD)) if bits & scan.TRAD else 0
-    simp = int(np.count_nonzero(cls & scan.SIMP)) if bits & scan.SIMP else 0
+        return True, False, 0, (0, 0), b"", _told(frozenset())
+    ids = _ids()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    looked_up = ids.table.take(codes)  # codes: zhmend.scan.codes_of, inlined
+    found = looked_up.tobytes()
+    telling = found.translate(None, ids.untelling)
+    # Counting id 0 with bytes.count would branch at every other character; numpy does not.
+    simp = len(found) - int(_count_nonzero(looked_up))
+    if not telling:
+        return True, False, 0, (0, simp), found, _told(frozenset())
+    # Traditional text is all telling: its bytes would be long keys, each met once.
+    told = _told_by_bytes(telling) if len(telling) <= 64 else _told(frozenset(telling))
+    trad = 0
+    for i in told.traditional:
+        trad += telling.count(i)
+    for i in told.simplified:
+        simp += telling.count(i)
+    bits = told.bits
+    if (bits & _MAY_BE_BUSY or told.marks) and _busy(text, bits, told.marks, found):
+        return False, False, bits >> 8, (0, 0), found, told
     # A parenthesis opening something label-like makes the text busy: text no fixer acts
     # on has no pinyin syllable in parentheses for unverified_labels to look at.
     cues = (bits >> 8) & ~CUE_PAREN
-    return _Scan(not trad, bool(trad), cues, (trad, simp))
+    return not trad, bool(trad), cues, (trad, simp), found, told
+
+
+def _busy(text: str, bits: int, marks: tuple[int, ...], ids: bytes) -> bool:
+    """``zhmend.scan.busy_given(text, bits & ~TRAD)`` from the ids: an ASCII mark with
+    Chinese text beside it, looked for only among the ``marks`` (ids) the text holds, and
+    ``（`` opening a label, looked for only when the text holds one (its cue bit)."""
+    if bits & (scan.JUNK | scan.PAREN):
+        return True
+    if marks:
+        chinese = _ids().chinese
+        last = len(ids) - 1
+        for mark in marks:
+            i = ids.find(mark)
+            while i != -1:
+                if (i and chinese[ids[i - 1]]) or (i < last and chinese[ids[i + 1]]):
+                    return True
+                i = ids.find(mark, i + 1)
+    if (bits >> 8) & CUE_PAREN:
+        i = text.find("（")
+        while i != -1:
+            if text[i + 1 : i + 2] in _LABEL_OPENERS:
+                return True
+            i = text.find("（", i + 1)
+    return False
+
+
+_LABEL_OPENERS = frozenset(scan._LABEL_CHARS)
+#: Bits of a text :func:`_busy` looks further at (besides ASCII marks).
+_MAY_BE_BUSY = scan.JUNK | scan.PAREN | CUE_PAREN << 8
+
+
+def _detect(text: str, cues: int, ids: bytes, told: _Told) -> list[Finding]:
+    """``detect(text, cues)`` for text the fixers leave alone (``idle`` or ``script_only``),
+    with the ids of its characters and what the telling ones say (:func:`_look`).
+
+    Such text holds no label after a Han character (its cues lack ``CUE_PAREN``, so
+    ``unverified_labels`` has nothing to look at), and the ids place the cue characters:
+    page chrome is looked for only where a cue stands beside its keyword's neighbour,
+    mojibake signatures only when one of their characters occurs, and GBK-read UTF-8 only
+    where two of its lead characters stand close.
+    """
+    out: list[Finding] = []
+    if cues & CUE_MOJIBAKE:
+        gbk_runs = _gbk_runs_possible(ids, told)
+        out.extend(mojibake(text, signs=told.mojibake_signs, gbk_runs=gbk_runs))
+    if cues & CUE_SEO:
+        out.extend(seo_headers(text))
+    if cues & CUE_CHROME:
+        places = _chrome_places(text, ids, told)
+        if places:
+            out.extend(chrome_lines(text, places))
+    if len(out) > 1:
+        out.sort(key=lambda f: (f.start, f.end, f.name))
+    return out
+
+
+def _gbk_runs_possible(ids: bytes, told: _Told) -> bool:
+    """Whether two characters with the mojibake cue (GBK lead characters among them)
+    stand at most three apart, as two lead characters of a GBK-read run do."""
+    at: list[int] = []
+    for i in told.mojibake:
+        p = ids.find(i)
+        while p != -1:
+            at.append(p)
+            p = ids.find(i, p + 1)
+    if len(at) < 2:
+        return False
+    at.sort()
+    return any(b - a <= 3 for a, b in zip(at, at[1:]))
+
+
+def _chrome_places(text: str, ids: bytes, told: _Told) -> list[int]:
+    """``zhmend.findings._chrome_places`` from the ids: chrome cue characters with the
+    neighbour they have in a keyword beside them (视 in 视力, not in 电视), in order."""
+    last = len(ids) - 1
+    places = []
+    for i, delta, neighbour, simplified in told.chrome:
+        p = ids.find(i)
+        while p != -1:
+            j = p + delta
+            if 0 <= j <= last and ids[j] == neighbour:
+                if not simplified or text[j] == simplified:
+                    places.append(p)
+            p = ids.find(i, p + 1)
+    if len(places) > 1:
+        # A cue character beside two of its neighbours is one place.
+        places = sorted(set(places))
+    return places
 
 
 def fixers_idle(text: str, config: MendConfig) -> bool:
     """True when no fixer would change or count anything in ``text`` under ``config``."""
     if config.converts and config.to == "traditional":
         return False
-    return _scan(text).idle
+    return _look(text)[0]
 
 
 class _Shared(dict):
@@ -150,21 +426,32 @@ def _shared(obj: Any) -> Any:
 
 
 @lru_cache(maxsize=4096)
-def _simplified(count: int) -> ScriptDecision:
-    """The script decision of text with ``count`` simplified-only characters and no
-    traditional-only one, made once per count.
+def _plain(counts: tuple[int, int]) -> ScriptDecision:
+    """The script decision of Han text that is not traditional-looking (see
+    :func:`_traditional_looking`), with ``counts`` traditional-only and simplified-only
+    characters: made once per counts.
 
     Nothing but the counts weighs in such a decision (tests/test_inspect_fast.py holds
-    decide_script to that).
+    decide_script to that): the evidence of a conversion is only looked for in
+    traditional-looking text.
     """
-    return _shared(decide_script("", 0, counts=(0, count)))
+    return _shared(decide_script("", 0, counts=counts))
 
 
 @lru_cache(maxsize=4096)
-def _nothing_found(count: int) -> Evidence:
-    """The evidence of text no fixer acts on, where no detector finds anything, with
-    ``count`` simplified-only characters and no traditional-only one."""
-    return _shared(build_evidence("", {}, _simplified(count), (), 0))
+def _nothing_found(counts: tuple[int, int]) -> Inspection:
+    """The report of text no fixer changes, not traditional-looking, where no detector
+    finds anything, with ``counts`` traditional-only and simplified-only characters."""
+    return Inspection(_shared(build_evidence("", {}, _plain(counts), (), 0)))
+
+
+def _traditional_looking(text: str, trad: int, simp: int) -> bool:
+    """decide_script's test: traditional-only characters at least twice the simplified-only
+    ones, the leftovers of a per-character converter (于 并 后 …) not counted."""
+    if trad >= 2 * simp:
+        return trad > 0
+    leftovers = sum(text.count(c) for c in scan.CONVERTER_LEFTOVERS)
+    return trad > 0 and trad >= 2 * (simp - leftovers)
 
 
 def evidence_of(text: str, config: MendConfig | None = None, **options: Any) -> Evidence:
@@ -172,28 +459,11 @@ def evidence_of(text: str, config: MendConfig | None = None, **options: Any) -> 
 
     Two fast paths, both without running the fixers: text no fixer acts on, and text only
     the script fixer looks at (traditional characters, nothing else to mend) when its
-    decision is not to convert. Clean simplified text, the common case, mostly ends in a
-    report shared with every other such text of its length in simplified characters.
+    decision is not to convert. Clean text that is not traditional-looking and where no
+    detector finds anything, the common case, ends in a report shared with every other
+    such text holding as many simplified-only and traditional-only characters.
     """
-    text = _check_text(text)
-    cfg = MendConfig.build(config, **options)
-    if cfg.converts and cfg.to == "traditional":
-        return mend_and_explain(text, cfg).evidence
-    found = _scan(text)
-    if found.idle:
-        simp = found.counts[1]  # and no traditional-only character
-        if not simp:
-            return build_evidence(text, {}, decide_script(text, 0, found.counts), (),
-                                  found.cues)
-        detected = detect(text, found.cues) if found.cues else []
-        if not detected:
-            return _nothing_found(simp)
-        return build_evidence(text, {}, _simplified(simp), (), detected=detected)
-    if found.script_only and cfg.to != "simplified":
-        decision = decide_script(text, 0, counts=found.counts)
-        if not (cfg.converts and decision.converted_from_simplified):
-            return build_evidence(text, {}, decision, (), found.cues)
-    return mend_and_explain(text, cfg).evidence
+    return inspect(text, config, **options).evidence
 
 
 def inspect(text: str, config: MendConfig | None = None, **options: Any) -> Inspection:
@@ -202,4 +472,24 @@ def inspect(text: str, config: MendConfig | None = None, **options: Any) -> Insp
     ``inspect(text).evidence == mend_and_explain(text).evidence`` for every ``str``;
     ``options`` are :class:`~zhmend.config.MendConfig` fields, as for ``mend``.
     """
-    return Inspection(evidence_of(text, config, **options))
+    if type(text) is not str:
+        text = _check_text(text)
+    cfg = DEFAULT if config is None and not options else MendConfig.build(config, **options)
+    if cfg.to == "traditional" and cfg.converts:
+        return Inspection(mend_and_explain(text, cfg).evidence)
+    idle, script_only, cues, counts, ids, told = _look(text)
+    if not (idle or script_only and cfg.to != "simplified"):
+        return Inspection(mend_and_explain(text, cfg).evidence)
+    detected = _detect(text, cues, ids, told) if cues else []
+    if counts == (0, 0):
+        # No script-only character: whether the text holds Han at all decides.
+        decision = decide_script(text, 0, counts)
+    elif idle or not _traditional_looking(text, *counts):
+        if not detected:
+            return _nothing_found(counts)
+        decision = _plain(counts)
+    else:
+        decision = decide_script(text, 0, counts=counts)
+        if cfg.converts and decision.converted_from_simplified:
+            return Inspection(mend_and_explain(text, cfg).evidence)
+    return Inspection(build_evidence(text, {}, decision, (), detected=detected))
