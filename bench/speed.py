@@ -75,12 +75,13 @@ def breakdown(docs: list[str], repeats: int) -> dict[str, float]:
     """Median CPU seconds per step of ``mend``'s text-only path over ``docs``.
 
     The steps are timed one by one, so their sum exceeds an untimed ``mend`` by the
-    timer's own cost (about a microsecond a step); shares are of that sum.
+    timer's own cost (about a microsecond a step); shares are of that sum. The loop is
+    ``zhmend.mend._run``'s, with the scan's findings handed to the fixers as ``mend`` does.
     """
     from zhmend.config import DEFAULT
     from zhmend.edits import apply_edits
-    from zhmend.fixers import FIXERS, Context
-    from zhmend.mend import needs_work
+    from zhmend.fixers import FIXERS, KEEP_CLASSES, Context
+    from zhmend.mend import _scan
 
     clock = time.process_time
     runs: dict[str, list[float]] = {}
@@ -88,11 +89,12 @@ def breakdown(docs: list[str], repeats: int) -> dict[str, float]:
         spent = dict.fromkeys(["scan", *FIXERS, "apply edits"], 0.0)
         for text in docs:
             t = clock()
-            busy = needs_work(text, DEFAULT)
+            scanned = _scan(text, DEFAULT)
             spent["scan"] += clock() - t
-            if not busy:
+            if scanned is None:
                 continue
             ctx = Context(DEFAULT, explain=False)
+            ctx.bits, ctx.scripts = scanned
             for name, fixer in FIXERS.items():
                 t = clock()
                 edits = fixer(text, ctx)
@@ -101,6 +103,8 @@ def breakdown(docs: list[str], repeats: int) -> dict[str, float]:
                     t = clock()
                     text = apply_edits(text, edits)
                     spent["apply edits"] += clock() - t
+                    if name not in KEEP_CLASSES:
+                        ctx.bits = ctx.scripts = None
         for name, seconds in spent.items():
             runs.setdefault(name, []).append(seconds)
     return {name: statistics.median(ts) for name, ts in runs.items()}

@@ -186,9 +186,10 @@ def decide_script(
     terms: Counter[str] = Counter()
     marks: Counter[str] = Counter()
     loose = counterparts = 0
-    # Only traditional-looking text needs them (and they cost); without detail, verified
-    # labels decide on their own and nobody reads the rest.
-    if trad_looking and (detail or not verified_labels):
+    # Without detail, verified labels decide on their own and nobody reads the rest.
+    decided = bool(verified_labels) and not detail
+    # Only traditional-looking text needs them (and they cost).
+    if trad_looking and not decided:
         if any(c in text for c in RESIDUE_WORD_CHARS):
             residue.update(_residue_re().findall(text))
             loose = residue_chars(text) if detail else 0
@@ -207,23 +208,24 @@ def decide_script(
     if trad_looking:
         if verified_labels:
             reasons.append(f"{verified_labels} verified pinyin label(s)")
-        chars = {c for word in residue for c in word if c in RESIDUE_WORD_CHARS}
-        if len(residue) >= 3 and len(chars) >= 2:
-            words = " ".join(sorted(residue))
-            reasons.append(f"simplified residue {words} in traditional text")
-        strays = len(_STRAY_RE.findall(text)) if "," in text else 0
-        if strays >= 2:
-            reasons.append(f"{strays} injected stray commas")
-        if len(terms) >= 2:
-            reasons.append("mainland vocabulary " + " ".join(sorted(terms)))
-        counterparts = sum(text.count(c) for c in COUNTERPARTS)
-        # Without 於 並 後 麼 anywhere, the converter's marks speak; the round trip they
-        # need costs two conversions, so mend skips it when the page is decided already.
-        if not counterparts and (detail or not reasons):
-            marks = converter_marks(text)
-            reason = _marks_reason(text, marks, len(terms))
-            if reason:
-                reasons.append(reason)
+        if not decided:
+            chars = {c for word in residue for c in word if c in RESIDUE_WORD_CHARS}
+            if len(residue) >= 3 and len(chars) >= 2:
+                words = " ".join(sorted(residue))
+                reasons.append(f"simplified residue {words} in traditional text")
+            strays = len(_STRAY_RE.findall(text)) if "," in text else 0
+            if strays >= 2:
+                reasons.append(f"{strays} injected stray commas")
+            if len(terms) >= 2:
+                reasons.append("mainland vocabulary " + " ".join(sorted(terms)))
+            counterparts = sum(text.count(c) for c in COUNTERPARTS)
+            # Without 於 並 後 麼 anywhere, the converter's marks speak; the round trip
+            # they need costs two conversions, so mend skips it when the page is decided.
+            if not counterparts and (detail or not reasons):
+                marks = converter_marks(text)
+                reason = _marks_reason(text, marks, len(terms))
+                if reason:
+                    reasons.append(reason)
         converted = bool(reasons)
     return ScriptDecision(
         script,

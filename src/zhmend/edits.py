@@ -38,6 +38,10 @@ class Edit(NamedTuple):
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Apply non-overlapping edits given in ``text``'s coordinates (any order)."""
     ordered = sorted(edits)  # tuples order by (start, end, ...); linear when already sorted
+    if len(ordered) == 1:
+        (e,) = ordered
+        if e.start == 0 and e.end == len(text) and e.before == text:
+            return e.after  # one edit of the whole text (a text-only path): no copy to make
     parts: list[str] = []
     pos = 0
     for e in ordered:

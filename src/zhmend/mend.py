@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from . import scan
 from .config import MendConfig
 from .detect import Evidence, ScriptDecision
 from .edits import Edit, EditLog, apply_edits
 from .errors import BYTES_ERROR_TEXT
 from .findings import build_evidence
-from .fixers import FIXERS, Context
+from .fixers import FIXERS, KEEP_CLASSES, Context
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,37 @@ def _check_text(text: object) -> str:
 
 def needs_work(text: str, config: MendConfig) -> bool:
     """Cheap scan: False means ``mend`` would return ``text`` unchanged."""
-    if config.to == "traditional" and config.converts:
-        return True
-    return scan.needs_work(text, auto_script=config.to == "auto" or not config.converts)
+    return _scan(text, config) is not None
 
 
-def _run(text: str, config: MendConfig, explain: bool) -> tuple[str, EditLog | None, Context]:
+#: What the scan learns for the fixers: the class bits of the text or-ed together and its
+#: (traditional-only, simplified-only) character counts (see :class:`Context`).
+Scanned = tuple[int, tuple[int, int]]
+
+
+def _scan(text: str, config: MendConfig) -> Scanned | None:
+    """:func:`scan.needs_work` from one look-up of the classes, which the fixers reuse.
+
+    None when ``mend`` would return ``text`` unchanged.
+    """
+    cls = scan.class_table().take(scan.codes_of(text))  # take: faster than indexing
+    bits = int(np.bitwise_or.reduce(cls)) if len(cls) else 0
+    if not (config.to == "traditional" and config.converts):
+        if not scan.busy_given(text, bits):
+            return None
+        auto_script = config.to == "auto" or not config.converts
+        if auto_script and not scan.busy_given(text, bits & ~scan.TRAD):
+            if not scan.traditional_looking(text, cls):
+                return None
+    return bits, (int(np.count_nonzero(cls & scan.TRAD)), int(np.count_nonzero(cls & scan.SIMP)))
+
+
+def _run(
+    text: str, config: MendConfig, explain: bool, scanned: Scanned | None = None
+) -> tuple[str, EditLog | None, Context]:
     ctx = Context(config, explain=explain)
+    if scanned is not None:
+        ctx.bits, ctx.scripts = scanned
     log = EditLog(text) if explain else None
     current = text
     for name, fixer in FIXERS.items():
@@ -61,6 +87,8 @@ def _run(text: str, config: MendConfig, explain: bool) -> tuple[str, EditLog | N
             if log is not None:
                 log.add_step(current, edits)
             current = updated
+            if name not in KEEP_CLASSES:
+                ctx.bits = ctx.scripts = None
     return current, log, ctx
 
 
@@ -72,9 +100,10 @@ def mend(text: str, config: MendConfig | None = None, **options: Any) -> str:
     """
     text = _check_text(text)
     cfg = MendConfig.build(config, **options)
-    if not needs_work(text, cfg):
+    scanned = _scan(text, cfg)
+    if scanned is None:
         return text
-    return _run(text, cfg, explain=False)[0]
+    return _run(text, cfg, explain=False, scanned=scanned)[0]
 
 
 def mend_and_explain(text: str, config: MendConfig | None = None, **options: Any) -> Mended:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..edits import Edit
-from .base import Context
+from .base import KEEP_CLASSES, Context
 from .byte_shift import repair_byte_shift
 from .invisible import strip_invisible
 from .junk import strip_injected_junk
@@ -31,4 +31,4 @@ FIXERS: dict[str, Fixer] = {
     "repair_punctuation": repair_punctuation,
 }
 
-__all__ = ["FIXERS", "Context", "Fixer"]
+__all__ = ["FIXERS", "KEEP_CLASSES", "Context", "Fixer"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..config import MendConfig
@@ -14,7 +15,9 @@ class Context:
 
     ``counts`` collects what the fixers found (the evidence builds on it); ``readings``
     maps positions in the text after ``strip_pinyin_annotations`` to the verified label
-    that followed the character there, so ``restore_script`` can use it.
+    that followed the character there, so ``restore_script`` can use it; on the text-only
+    path (``explain`` false) only for the characters whose simplified form a reading
+    chooses (``tables.script_overrides``), the only labels it looks up.
     """
 
     config: MendConfig
@@ -26,3 +29,32 @@ class Context:
     counts: Counter[str] = field(default_factory=Counter)
     readings: dict[int, str] = field(default_factory=dict)
     notes: dict[str, object] = field(default_factory=dict)
+    #: The class bits (``scan.class_table``) of the input's characters or-ed together, from
+    #: the scan that ``mend`` makes anyway; None when unknown. Kept while only fixers of
+    #: KEEP_CLASSES have changed the text: they only remove characters (or replace a lone
+    #: surrogate with U+FFFD, which has no class), so a class absent here is absent from
+    #: the current text.
+    bits: int | None = None
+    #: (traditional-only, simplified-only) character counts of the current text, from the
+    #: same scan, kept on the same terms: the characters those fixers remove are neither.
+    scripts: tuple[int, int] | None = None
+
+
+#: Fixers whose edits only remove characters that are not Han (invisible characters,
+#: labels, injected symbols and dots): ``Context.bits`` and ``Context.scripts`` stay true.
+KEEP_CLASSES = frozenset({"strip_invisible", "strip_pinyin_annotations", "strip_injected_junk"})
+
+
+def find_all(text: str, chars: Iterable[str]) -> list[int]:
+    """Where any of a few ``chars`` occur in ``text``.
+
+    One ``str.find`` per character: a dozen memory scans beat a set look-up per character
+    of the text (and a regex character class) several times over.
+    """
+    out: list[int] = []
+    for c in chars:
+        i = text.find(c)
+        while i >= 0:
+            out.append(i)
+            i = text.find(c, i + 1)
+    return out

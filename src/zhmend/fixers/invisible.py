@@ -6,6 +6,7 @@ import re
 
 from ..chars import is_han
 from ..edits import Edit
+from ..scan import JUNK
 from .base import Context
 
 RULE = "strip_invisible"
@@ -34,6 +35,8 @@ def strip_invisible(text: str, ctx: Context) -> list[Edit]:
     Never changes: visible characters, tab, newline, carriage return, and ZWJ/ZWNJ between
     two non-ASCII, non-Han characters (emoji sequences, Indic and Persian text).
     """
+    if ctx.bits is not None and not ctx.bits & JUNK:
+        return []  # the scan saw none of these characters (they all have the JUNK class)
     edits: list[Edit] = []
     for m in _CANDIDATE.finditer(text):
         ch = m.group()

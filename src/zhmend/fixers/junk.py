@@ -8,8 +8,9 @@ from itertools import accumulate
 
 import regex
 
-from ..chars import is_han
+from ..chars import HAN_CLASS, is_han
 from ..edits import Edit
+from ..scan import JUNK
 from .base import Context
 
 RULE = "strip_injected_junk"
@@ -29,6 +30,9 @@ _GRAPHEME = regex.compile(r"\X")
 # Candidates first, neighbours checked after: a pattern that opens with a lookbehind
 # would test it at every position of the text. Plain classes: ``re`` scans them faster.
 _RUN = re.compile(f"[{SYMBOL_CLASS}]+|\\.")
+# The same for a text without symbols (their class, JUNK, is absent from the scan): a dot
+# with Han on both sides. Opening with the dot, the matcher skips to dots.
+_LONE_DOT = re.compile(f"\\.(?<={HAN_CLASS}\\.)(?={HAN_CLASS})")
 
 
 def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
@@ -41,7 +45,8 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     """
     edits: list[Edit] = []
     n = len(text)
-    for m in _RUN.finditer(text):
+    symbols = ctx.bits is None or ctx.bits & JUNK
+    for m in (_RUN if symbols else _LONE_DOT).finditer(text):
         start, end = m.span()
         if not (start and end < n and is_han(text[start - 1]) and is_han(text[end])):
             continue

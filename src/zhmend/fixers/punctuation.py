@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
 import regex
 
-from ..chars import CJK_PUNCT, HAN_CLASS
+from ..chars import CJK_PUNCT, HAN_CLASS, HAN_RANGES
 from ..edits import Edit, EditLog
 from ..scan import HAN, class_table, codes_of
 from .base import Context
@@ -23,6 +24,31 @@ _CANDIDATE = regex.compile(r"[,;:!?()]|(?<!\.)(?:\.{6}|\.{3})(?!\.)")
 _PARENS = regex.compile(r"[()\n]")
 _HAN = regex.compile(HAN_CLASS)
 _FULL_WIDTH_RE = regex.compile("[，；：！？（）]")
+# What _chinese_flags marks: Han characters and full-width Chinese punctuation.
+_CHINESE = f"[{HAN_RANGES}{CJK_PUNCT}]"
+# The common case: , ; : right after a Chinese character, and a comma after such a comma
+# (the farm's ",," where a stray met a folded "，"); both are Chinese punctuation whatever
+# else the round finds. The candidates other than those, in a page without "...": one
+# character class first, so ``re`` skips to the marks.
+_UNCOMMON = re.compile(f"[,;:!?()](?<!{_CHINESE}[,;:])(?<!{_CHINESE},,)")
+_UNCOMMON_DOTS = regex.compile(
+    f"[,;:!?()](?<!{_CHINESE}[,;:])(?<!{_CHINESE},,)|(?<!\\.)(?:\\.{{6}}|\\.{{3}})(?!\\.)"
+)
+# Whether a round can have anything to do, with "..." looked for apart: ``re`` skips to
+# the characters of one class.
+_ANY_MARK = re.compile("[,;:!?()]")
+_BEFORE_STRAY = f"(?=[{''.join(sorted(_MARKS_AFTER_STRAY))}])"
+# The common case on the text only, in C: a comma before another mark is a stray, the
+# other marks become full width. Each opens with its mark, a literal the matcher skips to;
+# the second comma of ",," first, while the first still shows where it stands.
+_COMMON = (
+    (re.compile(f",(?<={_CHINESE},,){_BEFORE_STRAY}"), ""),
+    (re.compile(f",(?<={_CHINESE},,)"), "，"),
+    (re.compile(f",(?<={_CHINESE},){_BEFORE_STRAY}"), ""),
+    (re.compile(f",(?<={_CHINESE},)"), "，"),
+    (re.compile(f";(?<={_CHINESE};)"), "；"),
+    (re.compile(f":(?<={_CHINESE}:)"), "："),
+)
 
 
 def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
@@ -43,6 +69,14 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     without farm evidence, and full-width marks (never to ASCII).
     """
     farm = _farm_evidence(ctx)
+    if farm and not ctx.explain:
+        # Only the text is wanted, and a farm page is repaired whatever its first round
+        # finds: the rounds need not be listed, composed into fine edits or counted (the
+        # counts are evidence only). The same rounds as below.
+        current = _text_round(text, farm)
+        if current == text:
+            return []
+        return [Edit(0, len(text), text, _settle(current, farm), RULE)]
     first = _one_round(text, farm)
     if not first:
         return []
@@ -53,15 +87,7 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     _count(first, ctx)
     current = _apply(text, first)
     if not ctx.explain:
-        # Only the text is wanted: the rounds need not be composed into fine edits. The
-        # same rounds as below: the first, then at most MAX_ROUNDS - 2 more.
-        for _ in range(MAX_ROUNDS - 2):
-            changes = _one_round(current, farm)
-            if not changes:
-                break
-            _count(changes, ctx)
-            current = _apply(current, changes)
-        return [Edit(0, len(text), text, current, RULE)]
+        return [Edit(0, len(text), text, _settle(current, farm), RULE)]
     changes = _one_round(current, farm)
     if not changes:
         return _edits(text, first)
@@ -79,6 +105,40 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
 
 #: One change of a round: (start, end, replacement); a plain tuple, rounds make thousands.
 Change = tuple[int, int, str]
+
+
+def _settle(text: str, farm: bool) -> str:
+    """The rounds after the first, on the text only: at most MAX_ROUNDS - 2 of them."""
+    for _ in range(MAX_ROUNDS - 2):
+        after = _text_round(text, farm)
+        if after == text:
+            break
+        text = after
+    return text
+
+
+def _text_round(text: str, farm: bool) -> str:
+    """``text`` after one round (:func:`_one_round`), without listing the common changes.
+
+    The changes that are not the common case are made first; the common case (, ; : right
+    after a Chinese character, and a comma after such a comma) is then settled by
+    substitutions in C. The results are the same: neither kind of change touches the
+    other's neighbours in a way the rules read (the character before a common mark is
+    Chinese and no candidate; any other , ; : after a common mark, or after a stray removed
+    by the loop, is judged Chinese in the same round and changed by the loop, so no
+    unchanged ASCII mark comes to follow a Chinese one; and a comma is a stray before a
+    mark the loop changes exactly when it is before the mark itself).
+    """
+    if not (_ANY_MARK.search(text) or "..." in text):
+        return text
+    changes = _one_round(text, farm, common=False)
+    if changes:
+        text = _apply(text, changes)
+    pairs = ",," in text
+    for pattern, after in _COMMON[0 if pairs else 2 :]:
+        if pattern.pattern[0] in text:
+            text = pattern.sub(after, text)
+    return text
 
 
 def _edits(text: str, changes: list[Change]) -> list[Edit]:
@@ -132,9 +192,18 @@ def _chinese_flags(text: str) -> bytes:
     return _chinese_table()[codes_of(text)].tobytes()
 
 
-def _one_round(text: str, farm: bool) -> list[Change]:
-    """One pass over the ASCII marks of ``text``: conversions and stray-comma removals."""
-    if not _CANDIDATE.search(text):
+def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
+    """One pass over the ASCII marks of ``text``: conversions and stray-comma removals.
+
+    ``common=False`` leaves out the common case (, ; : right after a Chinese character),
+    which :func:`_text_round` settles without a step per mark.
+    """
+    if common:
+        candidates = _CANDIDATE
+    else:
+        candidates = _UNCOMMON_DOTS if "..." in text else _UNCOMMON
+    first = candidates.search(text)
+    if first is None:
         return []
     n = len(text)
     flags = _chinese_flags(text)
@@ -142,7 +211,7 @@ def _one_round(text: str, farm: bool) -> list[Change]:
     chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
     changes: list[Change] = []
     full_width = FULL_WIDTH
-    for m in _CANDIDATE.finditer(text):
+    for m in candidates.finditer(text, first.start()):
         i = m.start()
         c = m.group()
         if i and flags[i - 1] and c in ",;:":
@@ -152,7 +221,13 @@ def _one_round(text: str, farm: bool) -> list[Change]:
             changes.append((i, i + 1, "" if stray else full_width[c]))
             chinese_at.add(i)
             continue
-        prev_chinese = i > 0 and (flags[i - 1] != 0 or (i - 1) in chinese_at)
+        # A common-case mark before this one is Chinese, whether it was listed or not.
+        prev_chinese = i > 0 and (
+            flags[i - 1] != 0
+            or (i - 1) in chinese_at
+            or (i > 1 and text[i - 1] in ",;:" and flags[i - 2] != 0)
+            or (i > 2 and text[i - 1] == text[i - 2] == "," and flags[i - 3] != 0)
+        )
         if c[0] == ".":
             # An NFKC pass turns … into "...": back in Chinese context on a farm page.
             end = m.end()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from difflib import SequenceMatcher
 
 from ..detect import decide_script
 from ..edits import Edit
 from ..tables import convert, form_readings, kept_in_simplified, readings, script_overrides
-from .base import Context
+from .base import Context, find_all
 from .pinyin import parse_label
 
 RULE = "restore_script"
@@ -22,7 +21,9 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
     Never changes: genuine traditional text, simplified text, learner text (auto mode);
     anything at all with ``to="keep"``.
     """
-    decision = decide_script(text, ctx.counts["pinyin_labels"], detail=ctx.explain)
+    decision = decide_script(
+        text, ctx.counts["pinyin_labels"], counts=ctx.scripts, detail=ctx.explain
+    )
     ctx.notes["script"] = decision
     if not ctx.config.converts:
         return []  # the decision is evidence either way; converting is not asked for
@@ -50,26 +51,11 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
     return diff_edits(text, converted, RULE)
 
 
-def _positions(text: str, chars: Iterable[str]) -> list[int]:
-    """Where any of a few ``chars`` occur in ``text``.
-
-    One ``str.find`` per character: a dozen memory scans beat a set look-up per character
-    of the text (and a regex character class) several times over.
-    """
-    out: list[int] = []
-    for c in chars:
-        i = text.find(c)
-        while i >= 0:
-            out.append(i)
-            i = text.find(c, i + 1)
-    return out
-
-
 def _keep_original_characters(text: str, converted: str) -> str:
     """Put back the characters a mechanical converter cannot have written (乾 in 王丙乾)."""
     if len(converted) != len(text):
         return converted
-    found = _positions(text, kept_in_simplified())
+    found = find_all(text, kept_in_simplified())
     if not found:
         return converted
     chars = list(converted)
@@ -86,7 +72,7 @@ def _apply_readings(text: str, converted: str, labels: dict[int, str]) -> str:
     limited = form_readings()
     chars = None
     # Only the labelled characters with several simplified forms can change.
-    for pos in _positions(text, overrides):
+    for pos in find_all(text, overrides):
         label = labels.get(pos)
         if label is None:
             continue
