@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import scan
 from .chars import CJK_PUNCT, HAN_RANGES
 from .detect import Evidence, ScriptDecision, farm_score
 from .edits import Edit
@@ -596,7 +597,7 @@ def cue_bits(text: str) -> int:
     """The cue bits of every character of ``text``, or-ed together."""
     if not text:
         return 0
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = scan.codes_of(text)
     return int(np.bitwise_or.reduce(cue_table().take(codes)))
 
 

@@ -282,7 +282,7 @@ def _look(text: str) -> _Look:
     if not text:
         return True, False, 0, (0, 0), b"", _told(frozenset())
     ids = _ids()
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), scan.CODE)
     looked_up = ids.table.take(codes)  # codes: zhmend.scan.codes_of, inlined
     found = looked_up.tobytes()
     telling = found.translate(None, ids.untelling)
