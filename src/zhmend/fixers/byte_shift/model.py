@@ -163,6 +163,12 @@ def _label_table(page: str) -> tuple[frozenset[str], frozenset[str]]:
     return labelled, frozenset(bare - labelled)
 
 
+def _simplified_only() -> frozenset[str]:
+    from ...tables import simplified_only
+
+    return simplified_only()
+
+
 def _other_script(page: str) -> frozenset[str]:
     """The characters the page's own script never writes: simplified-only ones on a
     traditional page, traditional-only ones on a simplified page (none when unsettled)."""
@@ -204,6 +210,11 @@ class Scorer:
         self.page_bigrams = Counter(a + b for a, b in zip(simp, simp[1:]) if a and b)
         self._cache: dict[tuple[str, str], float] = {}
         self.other_script = _other_script(page)
+        # Characters the farm's label table cannot hold on this page: simplified-only ones
+        # when the page is traditional (the farm labels after converting).
+        self.table_other_script = (
+            self.other_script if self.other_script is _simplified_only() else frozenset()
+        )
         self.labelled, self.unlabelled = _label_table(page)
         if whole is not None:
             extra = _label_table(whole)[0]

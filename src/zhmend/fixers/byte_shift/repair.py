@@ -55,12 +55,20 @@ _UDA = (
 )
 _LEADS = tuple(range(0x81, 0xFF))
 _MARKED = frozenset("。！，？!,?")
+_DOUBLED = frozenset("?!？！")
+_MARK_FIRSTS = (0xA1, 0xA3)
+_CLOSING = frozenset("”’」』）)》】")
 # Lost bytes or pairs put back in one window (a long run may cross two vanished pairs).
 MAX_GAPS = 2
 # Priors of the character a "?label)" names: the page labels it elsewhere (0), shows it
 # elsewhere without a label (it is not in the farm's table), or does not show it at all.
 COST_NOT_IN_TABLE = -8.0
 COST_UNSEEN_IN_TABLE = -2.0
+# A closing mark whose opening mark is open on the line, and one whose is not.
+PAIR_CLOSED = 1.5
+PAIR_UNOPENED = -2.5
+# Parents in step that may take a lost lead byte before a "?" that is itself a loss.
+LOST_LEAD_PARENTS = 8
 # A vanished pair is an event of its own (about one shifted pair in fifteen): its prior.
 GAP_COST = 1.2
 
@@ -82,6 +90,7 @@ class _Hyp:
     pair_end: bool  # the last decoded unit was a two-byte character
     free: int  # bytes chosen by the model alone
     gap: int  # lost bytes or pairs put back
+    dropped: int = 0  # labels dropped as false matches read out of step
 
     def key(self) -> tuple[object, ...]:
         pending = self.data[-1] if self.pos < len(self.data) else -1
@@ -111,7 +120,7 @@ def _extend(h: _Hyp, add: bytes, scorer: Scorer, free: int = 0, gap: int = 0) ->
         score += scorer.cost(last, ch)
         out += ch
         last = ch
-    return _Hyp(score, data, pos, out, last, pair_end, h.free + free, h.gap + gap)
+    return _Hyp(score, data, pos, out, last, pair_end, h.free + free, h.gap + gap, h.dropped)
 
 
 def _prune(hyps: list[_Hyp], beam: int | None = BEAM) -> list[_Hyp]:
@@ -127,12 +136,31 @@ def _prune(hyps: list[_Hyp], beam: int | None = BEAM) -> list[_Hyp]:
     return ranked if beam is None else ranked[:beam]
 
 
-def _step(hyps: list[_Hyp], tok: _Token, after: _Token | None, scorer: Scorer) -> list[_Hyp]:
+def _step(
+    hyps: list[_Hyp],
+    tok: _Token,
+    after: _Token | None,
+    scorer: Scorer,
+    before: _Token | None = None,
+) -> list[_Hyp]:
     out: list[_Hyp] = []
     if tok.kind in ("char", "qlabel"):
         hyps = hyps + _gap_hyps(hyps, tok, scorer)
     # The second pass hides a byte before 。！，？; a lead byte in front of it is lost with it.
-    before_mark = after is not None and after.kind == "char" and after.text in _MARKED
+    # So is a byte before a "?" that is itself such a loss (``大??,`` for ``大省，``): in the
+    # farm's decoding both bytes stood in lead position, here one may complete a pair.
+    before_mark = after is not None and (
+        after.kind == "q" or (after.kind == "char" and after.text in _MARKED)
+    )
+    line_end = after is None or after.text.isspace()
+    if tok.kind == "q" and before_mark:
+        # Choosing a lost byte that starts a pair multiplies the hypotheses by 126; only
+        # the best few parents in step are worth it.
+        in_step = [h for h in hyps if h.pos == len(h.data)][:LOST_LEAD_PARENTS]
+        pending = [h for h in hyps if h.pos != len(h.data)]
+        lost_from = set(map(id, in_step + pending))
+    else:
+        lost_from = set()
     for h in hyps:
         if tok.kind == "char":
             for option in encodings(tok.text):
@@ -144,17 +172,21 @@ def _step(hyps: list[_Hyp], tok: _Token, after: _Token | None, scorer: Scorer) -
                 nh = _extend(h, option, scorer)
                 if nh is not None:
                     out.append(nh)
-            if before_mark and h.pos == len(h.data):
-                for lead in _LEADS:
+            if id(h) in lost_from:
+                # After another loss, this byte followed the second pass's invisible byte,
+                # so it starts one of the pairs the pass marks: A1 (。) or A3 (！，？).
+                after_loss = before is not None and before.kind == "q"
+                for lead in _MARK_FIRSTS if after_loss else _LEADS:
                     nh = _extend(h, bytes((lead,)), scorer, free=1)
                     if nh is not None:
                         out.append(nh)
-            elif (after is None or after.text.isspace()) and h.pos == len(h.data) - 1:
+            elif line_end and h.pos == len(h.data) - 1:
                 # A trail byte left before a line break: the decoder showed it as "?".
                 for trail in TRAILS:
                     nh = _extend(h, bytes((trail,)), scorer, free=1)
                     if nh is not None:
                         out.append(nh)
+                out.extend(_vanished_before_line_end(h, scorer))
         elif tok.kind == "qlabel":
             if not h.data:
                 continue
@@ -170,7 +202,38 @@ def _step(hyps: list[_Hyp], tok: _Token, after: _Token | None, scorer: Scorer) -
         elif tok.kind == "label":
             if h.pos == len(h.data) and h.pair_end and h.last and is_reading(h.last, tok.reading):
                 out.append(_with_out(h, h.out + tok.text))
-    return _prune(out, None if tok.kind == "q" else BEAM)
+            elif h.pos == len(h.data) - 1 and len(h.data) >= 2:
+                # Read out of step, a false match looks like a labelled character
+                # (``加?yǒu)值(zhí)埽`` for ``加兄弟，``: 兄弟 holds 值): its label goes.
+                ch = decode_pair(h.data[-2], h.data[-1])
+                if ch is not None and is_reading(ch, tok.reading):
+                    out.append(dataclasses.replace(h, dropped=h.dropped + 1))
+    if tok.kind != "q":
+        return _prune(out, BEAM)
+    # A lead byte just chosen is judged once its partner comes: keep those unpruned.
+    waiting = [h for h in out if h.pos != len(h.data)]
+    return _prune([h for h in out if h.pos == len(h.data)]) + _prune(waiting, None)
+
+
+# Marks a line ends with, as GBK pairs whose second byte (>= 0x81) a decoder out of step
+# reads as a lead byte before the line break, hence "?".
+_LINE_END_MARKS = tuple(m.encode("gbk") for m in "。！？”’」』）》…" if m.encode("gbk")[1] >= 0x81)
+_UDA_FIRSTS = _UDA[0][0]
+
+
+def _vanished_before_line_end(h: _Hyp, scorer: Scorer) -> list[_Hyp]:
+    """``救?réng)?`` + line break for ``救援。``: the pending lead's partner and the mark's
+    first byte fell in the user-defined area and vanished; the mark's second byte, left
+    before the line break, shows as "?". Only marks end a line, so only they are tried."""
+    if h.gap >= MAX_GAPS:
+        return []
+    out = []
+    for mark in _LINE_END_MARKS:
+        for first in _UDA_FIRSTS:
+            nh = _extend(h, bytes((first,)) + mark, scorer, free=2, gap=1)
+            if nh is not None:
+                out.append(_with_score(nh, nh.score - GAP_COST))
+    return out
 
 
 def _table_chars(lead: int, reading: str, scorer: Scorer) -> list[tuple[int, float]]:
@@ -192,17 +255,19 @@ def _table_chars(lead: int, reading: str, scorer: Scorer) -> list[tuple[int, flo
 def _table_prior(ch: str, scorer: Scorer) -> float:
     if ch in scorer.labelled:
         return 0.0
-    if ch in scorer.unlabelled:
+    if ch in scorer.unlabelled or ch in scorer.table_other_script:
+        # The farm labels the page as it is written: on a page converted to traditional,
+        # its table holds 劍 and 議, not 剑 and 议.
         return COST_NOT_IN_TABLE
     return COST_UNSEEN_IN_TABLE if scorer.labelled else 0.0
 
 
 def _with_score(h: _Hyp, score: float) -> _Hyp:
-    return _Hyp(score, h.data, h.pos, h.out, h.last, h.pair_end, h.free, h.gap)
+    return _Hyp(score, h.data, h.pos, h.out, h.last, h.pair_end, h.free, h.gap, h.dropped)
 
 
 def _with_out(h: _Hyp, out: str) -> _Hyp:
-    return _Hyp(h.score, h.data, h.pos, out, h.last, h.pair_end, h.free, h.gap)
+    return _Hyp(h.score, h.data, h.pos, out, h.last, h.pair_end, h.free, h.gap, h.dropped)
 
 
 def _gap_hyps(hyps: list[_Hyp], tok: _Token, scorer: Scorer) -> list[_Hyp]:
@@ -276,22 +341,56 @@ def _tokens(window: str) -> list[_Token] | None:
     return toks
 
 
+_PAIRS = {"”": "“", "’": "‘", "】": "【", "》": "《", "）": "（", "」": "「", "』": "『"}
+_OPENERS = frozenset(_PAIRS.values())
+
+
+def opened_before(text: str, start: int) -> str:
+    """Opening marks left unclosed on the line before ``start`` (innermost last)."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    stack: list[str] = []
+    for c in line:
+        if c in _OPENERS:
+            stack.append(c)
+        elif c in _PAIRS and stack and stack[-1] == _PAIRS[c]:
+            stack.pop()
+    return "".join(stack)
+
+
+def _pairing(text: str, opened: str) -> float:
+    """Closing marks a reading brings in: likely where their opening mark is still open
+    (``力量。”`` after ``“這是``), unlikely where none is (a ``】`` needs a ``【``)."""
+    stack = list(opened)
+    score = 0.0
+    for c in text:
+        if c in _OPENERS:
+            stack.append(c)
+        elif c in _PAIRS:
+            if stack and stack[-1] == _PAIRS[c]:
+                stack.pop()
+                score += PAIR_CLOSED
+            else:
+                score += PAIR_UNOPENED
+    return score
+
+
 def _search(
-    window: str, prev: str | None, nxt: str | None, scorer: Scorer
+    window: str, prev: str | None, nxt: str | None, scorer: Scorer, opened: str = ""
 ) -> list[tuple[float, _Hyp]]:
     toks = _tokens(window)
     if toks is None:
         return []
     hyps = [_Hyp(0.0, b"", 0, "", prev, False, 0, 0)]
     for k, tok in enumerate(toks):
-        hyps = _step(hyps, tok, toks[k + 1] if k + 1 < len(toks) else None, scorer)
+        after = toks[k + 1] if k + 1 < len(toks) else None
+        hyps = _step(hyps, tok, after, scorer, toks[k - 1] if k else None)
         if not hyps:
             return []
     done = []
     for h in hyps:
         if h.pos != len(h.data):
             continue
-        score = h.score + scorer.words(_LABEL.sub("", h.out))
+        score = h.score + scorer.words(_LABEL.sub("", h.out)) + _pairing(h.out, opened)
         # The end of the text counts as the end of a line.
         score += scorer.cost(h.last, "\n" if nxt is None else nxt)
         done.append((score, h))
@@ -346,6 +445,19 @@ def _fold_before(text: str, j: int) -> str | None:
     return None
 
 
+def _odd_at(text: str, j: int) -> bool:
+    """Whether the character at ``j`` looks decoded out of step: a rare Han character, a
+    symbol, an ASCII letter or digit, a "?"."""
+    if j >= len(text):
+        return False
+    c = text[j]
+    if is_han(c):
+        return model().is_rare(c)
+    if c.isspace() or c in CJK_PUNCT:
+        return False
+    return c == "?" or c.isalnum() or not c.isascii()
+
+
 def _right(text: str, k: int) -> int:
     j = k
     while j < len(text) and j - k < MAX_RIGHT:
@@ -355,8 +467,8 @@ def _right(text: str, k: int) -> int:
         m = _QLABEL.match(text, j) or _LABEL.match(text, j)
         if m:
             j = m.end()
-            if m.group().startswith("("):
-                break
+            if m.group().startswith("(") and not _odd_at(text, j):
+                break  # a label in step; one read out of step is followed by more garble
             continue
         fold = _fold_at(text, j)
         if fold:  # ⒎ shown as "7.": one shifted pair, not an ASCII byte in step
@@ -401,7 +513,9 @@ def _evidence(text: str, i: int) -> tuple[int, int]:
                 and is_han(text[i - 1])
             )
         ):
-            hits += 1
+            # A lowercase one counts twice: text writes A股 and X光, hardly ever a lone
+            # lowercase letter, which is what a trail byte in 61-7A read in step shows.
+            hits += 2 if c.islower() and c.isascii() and c.isalpha() else 1
             symbols += 1
         i += 1
     return hits, symbols
@@ -418,6 +532,22 @@ def _plainly_garbled_after(text: str, i: int) -> bool:
     return hits >= EVIDENCE_MIN and symbols >= 1
 
 
+def _doubled(text: str, i: int) -> bool | None:
+    """For a mark at ``i`` followed by more (``大??,`` ``量?!?`` ``議??棺h``): whether that is
+    plainly garbled (None: no doubled mark). Bytes lost before the second pass's marks leave
+    marks doubled inside a sentence; clean text doubles a mark only where a sentence ends,
+    so a doubled mark before a line break or a new sentence (``嗎??我``) is plain only when
+    three or more, or when what follows is garbled too."""
+    k = i + 1
+    while k < len(text) and text[k] in _DOUBLED:
+        k += 1
+    if k == i + 1:
+        return None
+    if k - i > 2 or _garbled_after(text, k):
+        return True
+    return k < len(text) and not (text[k].isspace() or text[k] in _CLOSING or is_han(text[k]))
+
+
 def find_windows(text: str) -> list[_Window]:
     """Windows around the anchors, merged where they touch."""
     found: list[_Window] = []
@@ -432,14 +562,22 @@ def find_windows(text: str) -> list[_Window]:
             q = _QLABEL.match(text, i)
             if q:
                 found.append(_Window(_left(text, i), _right(text, q.end()), True))
-            elif (is_han(text[i - 1]) or text[i - 1] == ")") and _garbled_after(text, i + 1):
+            elif not (is_han(text[i - 1]) or text[i - 1] == ")"):
+                continue
+            elif (plain := _doubled(text, i)) is not None:
+                found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
+            elif _garbled_after(text, i + 1):
                 plain = _plainly_garbled_after(text, i + 1)
                 found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
     # Where the decoder dropped the second pass's byte with its lead byte, no "?" is left:
     # only the mark, then text out of step.
     for m in _BANG.finditer(text):
         i = m.start()
-        if i > 0 and is_han(text[i - 1]) and _plainly_garbled_after(text, i):
+        if i == 0 or not (is_han(text[i - 1]) or _label_before(text, i) is not None):
+            continue
+        if (plain := _doubled(text, i)) is not None:
+            found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
+        elif _plainly_garbled_after(text, i):
             found.append(_Window(_left(text, i), _right(text, i + 1), False, True))
         # "(" after a non-Han character: an intact label whose character straddles it
     for m in _LABEL.finditer(text):
@@ -447,7 +585,12 @@ def find_windows(text: str) -> list[_Window]:
         if i < 2 or not text[i - 1].isascii() or ord(text[i - 1]) < 0x40:
             continue
         before = encodings(text[i - 2])
-        if not before or text[i - 2].isascii():
+        if text[i - 2].isascii():
+            # A folded mark (``,`` for ，) still carries its second byte: ``家,F(xiàn)``.
+            if text[i - 2].isalnum():
+                continue
+            before = tuple(b for b in before if len(b) == 2)
+        if not before:
             continue
         if any(ord(text[i - 1]) in label_trails(b[-1], m.group(1)) for b in before):
             found.append(_Window(_left(text, i - 1), m.end(), True))
@@ -494,20 +637,29 @@ class Judgement:
     gap: int = 0
     lead_any: float = math.inf  # over the next different one, however many gaps it needs
     odd: bool = False  # the repair brings in a rare character or a symbol (see _odd)
+    dropped: int = 0  # labels it drops as read out of step
 
 
 def judge(
-    window: str, prev: str | None, nxt: str | None, scorer: Scorer, strong: bool, folded: bool
+    window: str,
+    prev: str | None,
+    nxt: str | None,
+    scorer: Scorer,
+    strong: bool,
+    folded: bool,
+    opened: str = "",
 ) -> Judgement:
-    """Status and text of the best repair of ``window`` (status None: nothing to report)."""
-    null = scorer.text(_LABEL.sub("", window), prev) + (
-        scorer.cost(window[-1], "\n" if nxt is None else nxt) if window else 0.0
+    """Status and text of the best repair of ``window`` (status None: nothing to report);
+    ``opened``: the marks left open on its line before it (see :func:`opened_before`)."""
+    null = (
+        scorer.text(_LABEL.sub("", window), prev)
+        + (scorer.cost(window[-1], "\n" if nxt is None else nxt) if window else 0.0)
+        + _pairing(window, opened)
     )
     # A page folded by NFKC has no full-width ASCII left: repaired characters follow suit,
     # and readings that differ only by a fold are one reading.
-    ranked = [
-        (s, h, _fold(h.out) if folded else h.out) for s, h in _search(window, prev, nxt, scorer)
-    ]
+    found = _search(window, prev, nxt, scorer, opened)
+    ranked = [(s, h, _fold(h.out) if folded else h.out) for s, h in found]
     none = "unrepaired" if strong else None
     if not ranked or ranked[0][2] == window:
         return Judgement(none, window)
@@ -525,6 +677,7 @@ def judge(
         best.gap,
         math.inf if runner_any is None else score - runner_any,
         _odd(window, text, scorer),
+        best.dropped,
     )
     return _with_status(j, window)
 
@@ -535,6 +688,10 @@ def _with_status(j: Judgement, window: str) -> Judgement:
     # Bytes the model chose alone need a wider margin than bytes a label named.
     margin = (MARGIN_TWO_GAPS if j.gap >= 2 else MARGIN_FREE) if j.free else MARGIN
     if j.lead < margin or j.lead_any < MARGIN_MORE_GAPS:
+        status = "uncertain"
+    elif j.dropped and j.gap >= 2:
+        # Two vanished pairs and a label dropped: the reading has more likely bent the run
+        # to fit (skipping the characters in between) than found it.
         status = "uncertain"
     elif STRICT and j.odd:
         # A repair that yields a rare character or a symbol more likely went wrong (a byte
@@ -550,9 +707,12 @@ def _odd(window: str, text: str, scorer: Scorer) -> bool:
     """Whether the repair ``text`` of ``window`` brings in a symbol, a character of the
     other script, or a rare character -- unless that one forms a dictionary word with its
     neighbours in the repair or the page itself uses it: then it is a found word, not a sign
-    of a wrong decode."""
+    of a wrong decode. A repair that leaves a lone lowercase Latin letter between other
+    characters (``進行污茅o這``) still reads out of step somewhere: odd as well."""
     e = _trimmed(0, window, text)
     plain = _LABEL.sub("", text)
+    if _lone_lowercase(plain):
+        return True
     m = model()
     offset = len(_LABEL.sub("", text[: e.start]))
     changed = _LABEL.sub("", e.after)
@@ -575,6 +735,17 @@ def _odd(window: str, text: str, scorer: Scorer) -> bool:
         ):
             return True
     return False
+
+
+def _lone_lowercase(plain: str) -> bool:
+    return any(
+        c.isascii()
+        and c.islower()
+        and 0 < i < len(plain) - 1
+        and not plain[i - 1].isascii()
+        and not plain[i + 1].isascii()
+        for i, c in enumerate(plain)
+    )
 
 
 def _fold(text: str) -> str:
@@ -600,7 +771,7 @@ def repair(text: str) -> list[Outcome]:
         window = text[w.start : w.end]
         prev = text[w.start - 1] if w.start > 0 else None
         nxt = text[w.end] if w.end < len(text) else None
-        j = judge(window, prev, nxt, scorer, w.strong, folded)
+        j = judge(window, prev, nxt, scorer, w.strong, folded, opened_before(text, w.start))
         status, after = j.status, j.text
         if not w.strong and status in (None, "uncertain", "unrepaired"):
             # A bare "?" may well be a question mark: only a clear repair is reported,
