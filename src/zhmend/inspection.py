@@ -321,16 +321,9 @@ def _busy(text: str, bits: int, marks: tuple[int, ...], ids: bytes) -> bool:
                 if (i and chinese[ids[i - 1]]) or (i < last and chinese[ids[i + 1]]):
                     return True
                 i = ids.find(mark, i + 1)
-    if (bits >> 8) & CUE_PAREN:
-        i = text.find("（")
-        while i != -1:
-            if text[i + 1 : i + 2] in _LABEL_OPENERS:
-                return True
-            i = text.find("（", i + 1)
-    return False
+    return bool((bits >> 8) & CUE_PAREN) and scan.opens_fullwidth_label(text)
 
 
-_LABEL_OPENERS = frozenset(scan._LABEL_CHARS)
 #: Bits of a text :func:`_busy` looks further at (besides ASCII marks).
 _MAY_BE_BUSY = scan.JUNK | scan.PAREN | CUE_PAREN << 8
 

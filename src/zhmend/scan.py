@@ -167,6 +167,11 @@ def busy_given(text: str, bits: int) -> bool:
                 ):
                     return True
                 i = text.find(mark, i + 1)
+    return opens_fullwidth_label(text)
+
+
+def opens_fullwidth_label(text: str) -> bool:
+    """Whether a ``（`` in ``text`` opens something label-like (a pinyin letter follows)."""
     i = text.find("（")
     while i != -1:
         if text[i + 1 : i + 2] in _LABEL_OPENERS:
