@@ -178,30 +178,12 @@ def test_busy_given_bits_is_busy(text):
 
 
 def naive_page_chrome(text: str) -> list[findings.Finding]:
-    """page_chrome trying every keyword rule at every position: no cue bits, no needles."""
+    """page_chrome trying the keyword rules at every cue character: no cue bits, no
+    neighbour look-ups, so only the narrowing to places is under test."""
     view, cuts = findings._without_labels(text) if findings._openings(text) else (text, [])
     by_cue = findings._chrome_table()
-    by_line: dict[int, tuple[int, str]] = {}
-    for i, ch in enumerate(view):
-        for at, (kind, keyword, follow, line_start) in by_cue.get(ch, ()):
-            pos = i - at
-            if pos < 0 or not view.startswith(keyword, pos):
-                continue
-            start = view.rfind("\n", 0, pos) + 1
-            if start in by_line:
-                break
-            if follow is not None and not follow.match(view, pos + len(keyword)):
-                continue
-            if line_start and len(view[start:pos].strip()) > findings._CHROME_LEAD:
-                continue
-            end = view.find("\n", pos)
-            by_line[start] = (len(view) if end == -1 else end, kind)
-            break
-    out = []
-    for s, (e, kind) in sorted(by_line.items()):
-        s_in, e_in = (findings._to_input(cuts, s), findings._to_input(cuts, e)) if cuts else (s, e)
-        out.append(findings.Finding("page_chrome", s_in, e_in, text[s_in:e_in], kind))
-    return out
+    places = [i for i, ch in enumerate(view) if ch in by_cue]
+    return findings.chrome_lines(text, places, view, cuts)
 
 
 # Keywords of every chrome rule in both scripts, cut into pieces and shuffled with text.
