@@ -179,9 +179,7 @@ def decide_script(
     reports none of it.
     """
     t, s = counts if counts is not None else count_scripts(text)
-    # The converter's own leftovers do not make a page less traditional.
-    leftovers = sum(text.count(c) for c in scan.CONVERTER_LEFTOVERS) if s and t else 0
-    trad_looking = t > 0 and t >= 2 * (s - leftovers)
+    trad_looking = scan.traditional_looking(text, t, s)
     residue: Counter[str] = Counter()
     terms: Counter[str] = Counter()
     marks: Counter[str] = Counter()

@@ -421,7 +421,7 @@ def _shared(obj: Any) -> Any:
 @lru_cache(maxsize=4096)
 def _plain(counts: tuple[int, int]) -> ScriptDecision:
     """The script decision of Han text that is not traditional-looking (see
-    :func:`_traditional_looking`), with ``counts`` traditional-only and simplified-only
+    :func:`zhmend.scan.traditional_looking`), with ``counts`` traditional-only and simplified-only
     characters: made once per counts.
 
     Nothing but the counts weighs in such a decision (tests/test_inspect_fast.py holds
@@ -436,15 +436,6 @@ def _nothing_found(counts: tuple[int, int]) -> Inspection:
     """The report of text no fixer changes, not traditional-looking, where no detector
     finds anything, with ``counts`` traditional-only and simplified-only characters."""
     return Inspection(_shared(build_evidence("", {}, _plain(counts), (), 0)))
-
-
-def _traditional_looking(text: str, trad: int, simp: int) -> bool:
-    """decide_script's test: traditional-only characters at least twice the simplified-only
-    ones, the leftovers of a per-character converter (于 并 后 …) not counted."""
-    if trad >= 2 * simp:
-        return trad > 0
-    leftovers = sum(text.count(c) for c in scan.CONVERTER_LEFTOVERS)
-    return trad > 0 and trad >= 2 * (simp - leftovers)
 
 
 def evidence_of(text: str, config: MendConfig | None = None, **options: Any) -> Evidence:
@@ -477,7 +468,7 @@ def inspect(text: str, config: MendConfig | None = None, **options: Any) -> Insp
     if counts == (0, 0):
         # No script-only character: whether the text holds Han at all decides.
         decision = decide_script(text, 0, counts)
-    elif idle or not _traditional_looking(text, *counts):
+    elif idle or not scan.traditional_looking(text, *counts):
         if not detected:
             return _nothing_found(counts)
         decision = _plain(counts)

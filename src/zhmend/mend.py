@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from . import scan
 from .config import MendConfig
 from .detect import Evidence, ScriptDecision
@@ -45,30 +43,16 @@ def needs_work(text: str, config: MendConfig) -> bool:
     return _scan(text, config) is not None
 
 
-#: What the scan learns for the fixers: the class bits of the text or-ed together and its
-#: (traditional-only, simplified-only) character counts (see :class:`Context`).
-Scanned = tuple[int, tuple[int, int]]
-
-
-def _scan(text: str, config: MendConfig) -> Scanned | None:
-    """:func:`scan.needs_work` from one look-up of the classes, which the fixers reuse.
-
-    None when ``mend`` would return ``text`` unchanged.
-    """
-    cls = scan.class_table().take(scan.codes_of(text))  # take: faster than indexing
-    bits = int(np.bitwise_or.reduce(cls)) if len(cls) else 0
-    if not (config.to == "traditional" and config.converts):
-        if not scan.busy_given(text, bits):
-            return None
-        auto_script = config.to == "auto" or not config.converts
-        if auto_script and not scan.busy_given(text, bits & ~scan.TRAD):
-            if not scan.traditional_looking(text, cls):
-                return None
-    return bits, (int(np.count_nonzero(cls & scan.TRAD)), int(np.count_nonzero(cls & scan.SIMP)))
+def _scan(text: str, config: MendConfig) -> scan.Looked | None:
+    """:func:`scan.look` under ``config``: None when ``mend`` would return ``text``
+    unchanged, else what the fixers reuse."""
+    forced = config.to == "traditional" and config.converts
+    auto_script = config.to == "auto" or not config.converts
+    return scan.look(text, auto_script=auto_script, always=forced)
 
 
 def _run(
-    text: str, config: MendConfig, explain: bool, scanned: Scanned | None = None
+    text: str, config: MendConfig, explain: bool, scanned: scan.Looked | None = None
 ) -> tuple[str, EditLog | None, Context]:
     ctx = Context(config, explain=explain)
     if scanned is not None:

@@ -7,7 +7,6 @@ answered with one numpy lookup over the code points instead.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import numpy as np
@@ -77,63 +76,52 @@ def codes_of(text: str) -> np.ndarray:
 CONVERTER_LEFTOVERS = "于并后么里干台只"
 
 
-_ASCII_MARK = re.compile(r"[,;:!?.]")
+#: What :func:`look` learns: the class bits of the text or-ed together, and its
+#: (traditional-only, simplified-only) character counts.
+Looked = tuple[int, tuple[int, int]]
 
 
-def needs_work(text: str, auto_script: bool = False) -> bool:
-    """False when no fixer can have anything to do in ``text`` (a superset test).
+def look(text: str, auto_script: bool = False, always: bool = False) -> Looked | None:
+    """One lookup of the classes: None when no fixer can have anything to do in ``text``
+    (a superset test), else what the fixers may reuse (``always``: whatever the text).
 
     With ``auto_script`` (``to="auto"``), a few traditional characters in text that is not
     traditional-looking (王丙乾 in simplified news) need no work either: the script
     decision cannot convert such text, and nothing else is there to fix.
     """
-    if not text:
-        return False
-    codes = codes_of(text)
-    cls = class_table()[codes]
-    if not busy(text, codes, cls):
-        return False
-    if auto_script and not busy(text, codes, cls & ~np.uint8(TRAD)):
-        return traditional_looking(text, cls)
-    return True
-
-
-def traditional_looking(text: str, cls: np.ndarray) -> bool:
-    """Traditional-only characters at least twice the simplified-only ones (leftovers aside)."""
-    trad = int(np.count_nonzero(cls & TRAD))
-    simp = int(np.count_nonzero(cls & SIMP))
-    if simp:
-        simp -= sum(text.count(c) for c in CONVERTER_LEFTOVERS)
-    return trad > 0 and trad >= 2 * simp
-
-
-def busy(text: str, codes: np.ndarray, cls: np.ndarray) -> bool:
-    """:func:`needs_work` on the code points and class bits already looked up.
-
-    ``cls`` may carry further bits above the low byte (the inspector adds its own). Few
-    array operations on purpose: each costs about a microsecond whatever the length, and
-    clean text must be scanned faster than OpenCC converts it.
-    """
+    cls = class_table().take(codes_of(text))  # take: faster than indexing
     bits = int(np.bitwise_or.reduce(cls)) if len(cls) else 0
-    if bits & (TRAD | JUNK | PAREN):
-        return True
-    if bits & ASCII_MARK:
-        # Clean text holds few ASCII marks (decimals, times): look at their neighbours.
-        last = len(text) - 1
-        chinese = HAN | CJK_MARK
-        for m in _ASCII_MARK.finditer(text):
-            i = m.start()
-            if (i and cls[i - 1] & chinese) or (i < last and cls[i + 1] & chinese):
-                return True
-    if "（" not in text:
-        return False
-    return bool(((codes[:-1] == 0xFF08) & ((cls[1:] & LABEL_START) != 0)).any())
+    if not always:
+        if not busy_given(text, bits):
+            return None
+        if auto_script and not busy_given(text, bits & ~TRAD):
+            counts = _counts(cls)
+            return (bits, counts) if traditional_looking(text, *counts) else None
+    return bits, _counts(cls)
+
+
+def needs_work(text: str, auto_script: bool = False) -> bool:
+    """False when no fixer can have anything to do in ``text`` (see :func:`look`)."""
+    return look(text, auto_script) is not None
+
+
+def traditional_looking(text: str, trad: int, simp: int) -> bool:
+    """The script decision's test: traditional-only characters at least twice the
+    simplified-only ones, the leftovers of a per-character converter (于 并 后 …) not
+    counted."""
+    if trad >= 2 * simp:
+        return trad > 0
+    leftovers = sum(text.count(c) for c in CONVERTER_LEFTOVERS)
+    return trad > 0 and trad >= 2 * (simp - leftovers)
+
+
+def _counts(cls: np.ndarray) -> tuple[int, int]:
+    return int(np.count_nonzero(cls & TRAD)), int(np.count_nonzero(cls & SIMP))
 
 
 def count_scripts(text: str) -> tuple[int, int]:
     """(traditional-only, simplified-only) character counts."""
-    cls = classes(text)
-    return int(np.count_nonzero(cls & TRAD)), int(np.count_nonzero(cls & SIMP))
+    return _counts(classes(text))
 
 
 @lru_cache(maxsize=1)
