@@ -20,7 +20,9 @@ FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "
 _MARKS_AFTER_STRAY = set(",，。、;；:：!！?？")
 #: Rounds of the fixpoint; a chain of marks longer than this may need a second mend.
 MAX_ROUNDS = 64
-_CANDIDATE = regex.compile(r"[,;:!?()]|(?<!\.)(?:\.{6}|\.{3})(?!\.)")
+# "..." or "......" left by an NFKC pass over … and ……
+_DOTS = r"(?<!\.)(?:\.{6}|\.{3})(?!\.)"
+_CANDIDATE = regex.compile(f"[,;:!?()]|{_DOTS}")
 _PARENS = regex.compile(r"[()\n]")
 _HAN = regex.compile(HAN_CLASS)
 _FULL_WIDTH_RE = regex.compile("[，；：！？（）]")
@@ -30,10 +32,9 @@ _CHINESE = f"[{HAN_RANGES}{CJK_PUNCT}]"
 # (the farm's ",," where a stray met a folded "，"); both are Chinese punctuation whatever
 # else the round finds. The candidates other than those, in a page without "...": one
 # character class first, so ``re`` skips to the marks.
-_UNCOMMON = re.compile(f"[,;:!?()](?<!{_CHINESE}[,;:])(?<!{_CHINESE},,)")
-_UNCOMMON_DOTS = regex.compile(
-    f"[,;:!?()](?<!{_CHINESE}[,;:])(?<!{_CHINESE},,)|(?<!\\.)(?:\\.{{6}}|\\.{{3}})(?!\\.)"
-)
+_UNCOMMON_MARK = f"[,;:!?()](?<!{_CHINESE}[,;:])(?<!{_CHINESE},,)"
+_UNCOMMON = re.compile(_UNCOMMON_MARK)
+_UNCOMMON_DOTS = regex.compile(f"{_UNCOMMON_MARK}|{_DOTS}")
 # Whether a round can have anything to do, with "..." looked for apart: ``re`` skips to
 # the characters of one class.
 _ANY_MARK = re.compile("[,;:!?()]")

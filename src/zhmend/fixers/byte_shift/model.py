@@ -16,7 +16,9 @@ from importlib import resources
 
 import regex
 
+from ... import scan
 from ...chars import CJK_PUNCT, is_han
+from ...tables import convert, simplified_only, traditional_only
 
 # Unigram cost of what is not an ordinary Han character. A GBK symbol (▍, ㄅ, ╂) or a Han
 # character outside the dictionary is what a shifted decode produces.
@@ -140,8 +142,6 @@ def model() -> Model:
 
 @lru_cache(maxsize=1)
 def _t2s() -> dict[str, str]:
-    from ...tables import convert, traditional_only
-
     chars = sorted(traditional_only())
     out = convert("\n".join(chars), "t2s").split("\n")
     return {c: s for c, s in zip(chars, out) if len(s) == 1}
@@ -163,24 +163,14 @@ def _label_table(page: str) -> tuple[frozenset[str], frozenset[str]]:
     return labelled, frozenset(bare - labelled)
 
 
-def _simplified_only() -> frozenset[str]:
-    from ...tables import simplified_only
-
-    return simplified_only()
-
-
 def _other_script(page: str) -> frozenset[str]:
     """The characters the page's own script never writes: simplified-only ones on a
     traditional page, traditional-only ones on a simplified page (none when unsettled)."""
-    from ...tables import simplified_only, traditional_only
-
-    trad, simp = traditional_only(), simplified_only()
-    n_trad = sum(1 for c in page if c in trad)
-    n_simp = sum(1 for c in page if c in simp)
+    n_trad, n_simp = scan.count_scripts(page)
     if n_trad >= SCRIPT_MIN and n_trad > 2 * n_simp:
-        return simp
+        return simplified_only()
     if n_simp >= SCRIPT_MIN and n_simp > 2 * n_trad:
-        return trad
+        return traditional_only()
     return frozenset()
 
 
@@ -189,8 +179,6 @@ def beyond_converter() -> frozenset[str]:
     """Traditional characters that a character-by-character s2t conversion does not write
     (衚, 髮: their simplified forms 胡, 发 convert to 胡, 發). A farm page holds few of them
     (its converter is not exactly OpenCC's: 沖 occurs), so they only count as rare."""
-    from ...tables import convert, traditional_only
-
     chars = sorted(traditional_only())
     simp = convert("\n".join(chars), "t2s").split("\n")
     back = convert("\n".join(simp), "s2t").split("\n")
@@ -213,7 +201,7 @@ class Scorer:
         # Characters the farm's label table cannot hold on this page: simplified-only ones
         # when the page is traditional (the farm labels after converting).
         self.table_other_script = (
-            self.other_script if self.other_script is _simplified_only() else frozenset()
+            self.other_script if self.other_script is simplified_only() else frozenset()
         )
         self.labelled, self.unlabelled = _label_table(page)
         if whole is not None:
