@@ -10,11 +10,14 @@ Sets (read from ../shared/data, relative to the repository root):
 Prints, per set, the share of documents at or above the threshold and a histogram of the
 scores; then precision and recall at the threshold over all sets; then the time of
 ``zhmend.inspect`` against ``zhmend.mend`` on the same clean and noisy documents, measured
-in this run as CPU time, best of ``--repeats`` passes over the corpus, the functions taking
-turns (``--chunk N``: on every N documents, each chunk's best summed, which leaves out more
-of the disturbance on a busy machine); target: inspect on clean text no slower than mend,
-ratio <= 1.0. Both run warm: the calibration above has built the tables and the
-reports clean text shares.
+in this run as CPU time, best of ``--repeats`` passes, the functions taking turns; target:
+inspect on clean text no slower than mend, ratio <= 1.0. Both run warm (the calibration
+above has built the tables), but inspect is timed on documents it has not seen: the corpus
+is dealt into ``--folds`` folds, and before each pass over a fold inspect forgets what it
+learnt from documents and is warmed by the other folds, as in a corpus run where every
+document is new. ``--folds 1`` times documents inspect has already seen (only cache hits;
+``--chunk N`` then times the functions in turn on every N documents and sums each chunk's
+best, which leaves out more of the disturbance on a busy machine).
 
     python -m bench.bench_inspect                 # 500 news documents per simulated set
     python -m bench.bench_inspect --docs 0        # every document
@@ -27,6 +30,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +40,7 @@ if str(ROOT) not in sys.path:  # run as a script: python bench/bench_inspect.py
 import zhmend  # noqa: E402
 from bench.corrupt import VARIANTS, corrupt  # noqa: E402
 from zhmend.detect import FARM_THRESHOLD  # noqa: E402
+from zhmend.inspection import clear_caches  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 BINS = 10
@@ -77,22 +82,41 @@ def histogram(scores: list[float]) -> list[int]:
 
 
 def timed(
-    fns: dict[str, object], docs: list[str], repeats: int, chunk: int = 0
+    fns: dict[str, Callable[[str], object]],
+    docs: list[str],
+    repeats: int,
+    chunk: int = 0,
+    folds: int = 1,
+    before: Callable[[list[str]], None] | None = None,
 ) -> dict[str, float]:
-    """CPU time of each function over ``docs``, the best of ``repeats`` for each chunk of
-    ``chunk`` documents, summed over the chunks.
+    """CPU time of each function over ``docs``, the best of ``repeats`` for each part,
+    summed over the parts.
 
-    Every chunk (about a millisecond of work) is timed for each function in turn, so a
-    machine busy with other work slows both alike, and CPU time leaves out the time other
-    processes hold the core; a chunk's best of several runs drops the runs some other job
-    disturbed. ``chunk=0`` times whole passes: the best of ``repeats``.
+    ``folds`` > 1: the documents are dealt into that many folds, and before every timed
+    pass over a fold ``before`` is called with the other folds' documents. The benchmark
+    makes inspect forget what it learnt and inspect those documents, so each fold is timed
+    as documents the process has not seen, in a process warmed by others like them: what a
+    corpus run sees. Timing the same documents again (``folds=1``) would time only cache
+    hits, which favours inspect (its per-document caches) over mend (none on clean text).
+
+    ``chunk`` (with ``folds=1`` only): every chunk of ``chunk`` documents (about a
+    millisecond of work) is timed for each function in turn, so a machine busy with other
+    work slows both alike, and CPU time leaves out the time other processes hold the core;
+    a chunk's best of several runs drops the runs some other job disturbed. ``chunk=0``
+    times whole passes.
     """
-    chunk = chunk or len(docs) or 1
+    if folds > 1:
+        parts = [docs[k::folds] for k in range(folds)]
+    else:
+        size = chunk or len(docs) or 1
+        parts = [docs[at : at + size] for at in range(0, len(docs), size)]
     total = dict.fromkeys(fns, 0.0)
-    for at in range(0, len(docs), chunk):
-        part = docs[at : at + chunk]
+    for k, part in enumerate(parts):
+        rest = [d for j, other in enumerate(parts) if j != k for d in other] if folds > 1 else []
         best = dict.fromkeys(fns, float("inf"))
         for _ in range(repeats):
+            if before is not None:
+                before(rest)  # mend's caches hold characters and labels, not pages
             for name, fn in fns.items():
                 start = time.process_time()
                 for d in part:
@@ -103,19 +127,31 @@ def timed(
     return total
 
 
+def unseen(rest: list[str]) -> None:
+    """Make inspect forget every document, then inspect ``rest`` (untimed)."""
+    clear_caches()
+    for d in rest:
+        zhmend.inspect(d)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=500,
                     help="news documents per simulated set (0: all; default 500)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3, help="timing repeats (best is kept)")
+    ap.add_argument("--folds", type=int, default=4,
+                    help="time each fold of the documents as unseen, inspect warmed by the"
+                    " other folds (default 4); 1: time documents inspect has seen already")
     ap.add_argument("--chunk", type=int, default=0,
-                    help="time the functions in turn on chunks of this many documents and"
-                    " sum each chunk's best (0, the default: best of whole passes)")
+                    help="with --folds 1: time the functions in turn on chunks of this many"
+                    " documents and sum each chunk's best (0, the default: whole passes)")
     ap.add_argument("--speed-docs", type=int, default=2000,
                     help="documents timed per corpus (0: all; default 2000)")
     ap.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = ap.parse_args(argv)
+    if args.chunk and args.folds > 1:
+        ap.error("--chunk times documents again and again: use it with --folds 1")
 
     sets, positives = load_sets(args.docs, args.seed)
     report: dict[str, object] = {"threshold": FARM_THRESHOLD, "sets": {}}
@@ -156,15 +192,22 @@ def main(argv: list[str] | None = None) -> int:
     zhmend.mend(clean[0])
     zhmend.inspect(clean[0])
     speed = {}
-    chunk = f"each {args.chunk} documents" if args.chunk else "the whole corpus"
-    print(f"\nspeed, CPU time, best of {args.repeats} for {chunk}, same documents"
+    if args.folds > 1:
+        how = (f"each of {args.folds} folds, timed as documents inspect has not seen"
+               " (its caches cleared and warmed by the other folds)")
+        before = unseen
+    else:
+        chunk = f"each {args.chunk} documents" if args.chunk else "the whole corpus"
+        how = f"{chunk}, documents inspect has seen already"
+        before = None
+    print(f"\nspeed, CPU time, best of {args.repeats} for {how}, same documents for both"
           " (ratio: inspect time / mend time)")
     corpora = (("clean news", clean), ("clean traditional", traditional),
                ("noisy seed-like", noisy))
     for label, docs in corpora:
         mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
         fns = {"mend": zhmend.mend, "inspect": zhmend.inspect}
-        times = timed(fns, docs, args.repeats, args.chunk)
+        times = timed(fns, docs, args.repeats, args.chunk, args.folds, before)
         t_mend, t_inspect = times["mend"], times["inspect"]
         ratio = t_inspect / t_mend
         per_doc = 1e6 / len(docs)
@@ -184,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             "ratio": ratio,
         }
     report["speed"] = speed
+    report["speed_protocol"] = {"repeats": args.repeats, "folds": args.folds, "chunk": args.chunk}
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return 0

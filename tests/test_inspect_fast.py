@@ -26,10 +26,13 @@ from zhmend.detect import decide_script
 from zhmend.inspection import (
     _chrome_places,
     _detect,
-    _gbk_runs_possible,
+    _gbk_starts,
     _ids,
+    _nothing_found,
     _plain,
     _scan,
+    _traditional_decision,
+    clear_caches,
     evidence_of,
 )
 
@@ -162,8 +165,16 @@ def test_scan_answers_as_the_reference_scan(text):
     if found.idle or found.script_only:
         assert found.counts == scan.count_scripts(text)
     full = findings.cue_bits(text)
-    # Idle text may drop CUE_PAREN (no label follows a Han character); nothing else.
-    assert found.cues & ~findings.CUE_PAREN == full & ~findings.CUE_PAREN
+    # Idle text may drop CUE_PAREN (no label follows a Han character), and the chrome cue
+    # bits say only whether a chrome cue character occurs; which ones, the ids say.
+    other = ~findings.CUE_PAREN & ~findings.CUE_CHROME
+    assert found.cues & other == full & other
+    assert bool(found.cues & findings.CUE_CHROME) is bool(full & findings.CUE_CHROME)
+    cues = set(findings.chrome_neighbours())
+    cue_ids = _ids().cues
+    assert [_ids().table[ord(ch)] for ch in text if ch in cues] == [
+        i for i in found.telling if i in cue_ids
+    ]
 
 
 def reference_busy(text: str, codes: np.ndarray, cls: np.ndarray) -> bool:
@@ -220,6 +231,22 @@ CHROMEY = st.lists(
 def test_page_chrome_finds_what_a_naive_search_finds(text):
     assert findings.page_chrome(text) == naive_page_chrome(text)
     assert findings.page_chrome(text, findings.cue_bits(text)) == naive_page_chrome(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(CHROMEY, CHROMEY.map(lambda text: text * 6)))
+def test_chrome_cue_characters_are_counted_and_placed_apart(text):
+    """The fast path takes chrome cue characters out of the telling ids it shares reports
+    by: they must still be counted by script, and each one placed."""
+    found = _scan(text)
+    cues = set(findings.chrome_neighbours())
+    cue_ids = _ids().cues
+    assert [_ids().table[ord(ch)] for ch in text if ch in cues] == [
+        i for i in found.telling if i in cue_ids
+    ]
+    if found.idle or found.script_only:
+        assert found.counts == scan.count_scripts(text)
+        assert evidence_of(text) == zhmend.mend_and_explain(text).evidence
 
 
 def test_every_chrome_keyword_is_reached_through_its_cue_bits():
@@ -286,11 +313,12 @@ def test_detectors_on_ids_find_what_the_detectors_find(text):
     found = _scan(text)
     if not (found.idle or found.script_only):
         return
-    assert _detect(text, found.cues, found.ids, found.told) == findings.detect(
-        text, found.cues
+    full = findings.cue_bits(text)
+    assert _detect(text, found.cues, found.ids, found.telling, found.told) == findings.detect(
+        text, full
     )
-    assert _chrome_places(text, found.ids, found.told) == findings._chrome_places(
-        text, found.cues
+    assert _chrome_places(text, found.ids, found.telling) == findings._chrome_places(
+        text, full
     )
 
 
@@ -301,6 +329,28 @@ LEADS = st.text(
 )
 
 
+# GBK-read UTF-8 runs and look-alikes: lead characters side by side that decode to nothing
+# (璀璨), runs cut by ASCII, punctuation or a line break, runs back to back.
+GBK_RUNS = (
+    "鍙戝睍鏀归潻",
+    "璀璨的明珠",
+    "鍙戝睍 鏀归潻",
+    "鍙戝，睍鏀归潻\n缁忔祹",
+    "他说鍙戝睍鏀归潻缁忔祹涓嶆柇",
+    "璀鍙戝睍",
+    "鍙x戝",
+)
+
+
+@pytest.mark.parametrize("text", GBK_RUNS)
+def test_gbk_runs_tried_only_where_they_may_start_are_all_the_runs(text):
+    found = _scan(text)
+    starts = _gbk_starts(found.ids, found.told)
+    assert findings.mojibake(text, gbk_starts=starts) == findings.mojibake(text)
+    tried = [m.span() for m in findings._gbk_runs(text, starts)]
+    assert tried == [m.span() for m in findings._gbk_run_re().finditer(text)]
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(LEADS, TEXTS))
 def test_mojibake_parts_ruled_out_by_the_ids_find_nothing(text):
@@ -308,8 +358,10 @@ def test_mojibake_parts_ruled_out_by_the_ids_find_nothing(text):
     whole = findings.mojibake(text)
     if not found.told.mojibake_signs:
         assert findings.mojibake(text, signs=False) == whole
-    if not _gbk_runs_possible(found.ids, found.told):
+    starts = _gbk_starts(found.ids, found.told)
+    if not starts:
         assert findings.mojibake(text, gbk_runs=False) == whole
+    assert findings.mojibake(text, gbk_starts=starts) == whole
 
 
 def test_ids_say_what_the_class_and_cue_tables_say():
@@ -344,6 +396,48 @@ def test_ids_say_what_the_class_and_cue_tables_say():
     for cue, beside in neighbours.items():
         for (delta, p), (d, pid, check) in zip(beside, ids.neighbours[table[ord(cue)]]):
             assert (d, pid, check) == (delta, table[ord(p)], "" if table[ord(p)] else p)
+
+
+# Traditional text, genuine and converted: 於 並 後 麼 and their residue forms, converter
+# slips (關系 復雜 頭發), mainland terms (軟體 視頻 網絡), simplified characters.
+TRADITIONAL = st.text(
+    alphabet=st.sampled_from(
+        list("這個會議國發展關係系於並後麼于并后么里干只皇軟體視頻網絡復雜頭髮批準的是，。\n")
+    ),
+    min_size=1,
+    max_size=400,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TRADITIONAL)
+def test_a_traditional_decision_skips_only_what_cannot_count(text):
+    """inspect decides on traditional-looking text without detail where that cannot
+    change the decision: holding decide_script to it."""
+    counts = scan.count_scripts(text)
+    if not scan.traditional_looking(text, *counts):
+        return
+    assert _traditional_decision(text, counts) == decide_script(text, 0, counts)
+    for to in ("auto", "keep"):
+        assert evidence_of(text, to=to) == zhmend.mend_and_explain(text, to=to).evidence
+
+
+def test_a_traditional_decision_with_residue_characters_counts_them():
+    text = "皇后與國王並肩而立，隨后離開這里的會議。" * 10
+    counts = scan.count_scripts(text)
+    decision = _traditional_decision(text, counts)
+    assert decision == decide_script(text, 0, counts)
+    assert decision.residue_chars > 0
+
+
+def test_forgetting_the_caches_changes_no_report():
+    text = "国家统计局今天发布数据，观众在电视前观看了比赛。"
+    before = zhmend.inspect(text)
+    assert _nothing_found.cache_info().currsize > 0
+    clear_caches()
+    assert _nothing_found.cache_info().currsize == 0
+    after = zhmend.inspect(text)
+    assert after == before and after is not before
 
 
 def test_shared_reports_refuse_writes_and_pickle_as_plain_dicts():

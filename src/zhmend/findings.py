@@ -10,7 +10,7 @@ look. A finding's ``name`` is the key it is counted under in :class:`~zhmend.det
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -231,10 +231,27 @@ _AFTER_HAN = {"byte_shift", "question_mark"}
 
 @lru_cache(maxsize=1)
 def _gbk_run_re() -> re.Pattern[str]:
-    """Lead-byte characters at most two apart, and what follows up to two characters."""
+    """Lead-byte characters at most two apart, and what follows up to two characters; or,
+    as the group ``word``, one lead-byte character and the two after it: a two-character
+    word read as GBK (发展 → 鍙戝睍) holds a single lead byte."""
     lead = re.escape(_gbk_lead_chars())
     other = f"[^\\x00-\\x7f{CJK_PUNCT}\\n]"
-    return re.compile(f"[{lead}](?:{other}{{0,2}}[{lead}])+{other}{{0,2}}")
+    run = f"(?:{other}{{0,2}}[{lead}])+{other}{{0,2}}"
+    return re.compile(f"[{lead}](?:{run}|(?P<word>{other}{{2}}))")
+
+
+def _decodes_word(run: str) -> str | None:
+    """The two Han characters a lone three-character ``run`` spells in UTF-8, or None.
+
+    Stricter than :func:`_decodes_as_utf8`: a single lead character is common enough in
+    genuine text (璀 in 璀璨) that only an exact decode, on the first byte, with nothing
+    lost, speaks for mojibake.
+    """
+    try:
+        decoded = run.encode("gbk").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+    return decoded if len(_HAN_RE.findall(decoded)) == 2 == len(decoded) else None
 
 
 def _decodes_as_utf8(run: str) -> str | None:
@@ -253,14 +270,20 @@ def _decodes_as_utf8(run: str) -> str | None:
     return best
 
 
-def mojibake(text: str, signs: bool = True, gbk_runs: bool = True) -> list[Finding]:
+def mojibake(
+    text: str,
+    signs: bool = True,
+    gbk_runs: bool = True,
+    gbk_starts: Sequence[int] | None = None,
+) -> list[Finding]:
     """Suspected mojibake runs: U+FFFD, ``锟斤拷``, ``?`` inside Han text, GBK-read UTF-8.
 
     Only flagged, never repaired here: ``detail`` names the signature, and for GBK-read
     UTF-8 also the text it decodes to. A caller that knows more about ``text`` may rule
     parts out: ``signs=False`` when it holds none of :data:`MOJIBAKE_SIGNS`,
-    ``gbk_runs=False`` when no two characters of :func:`_gbk_lead_chars` stand at most
-    three apart (every GBK-read run holds two).
+    ``gbk_runs=False`` when it holds none of :func:`_gbk_lead_chars` (every GBK-read run
+    starts with one); ``gbk_starts``, in order, the positions of those characters (a run
+    can start only there), instead of a search of the whole text.
     """
     out = []
     for kind, pattern in _MOJIBAKE.items() if signs else ():
@@ -275,13 +298,31 @@ def mojibake(text: str, signs: bool = True, gbk_runs: bool = True) -> list[Findi
             if kind == "question_mark" and any(f.start == m.start() for f in out):
                 continue
             out.append(Finding("mojibake", m.start(), m.end(), m.group(), kind))
-    for m in _gbk_run_re().finditer(text) if gbk_runs else ():
-        decoded = _decodes_as_utf8(m.group())
+    for m in _gbk_runs(text, gbk_starts) if gbk_runs else ():
+        decoded = _decodes_word(m.group()) if m.group("word") else _decodes_as_utf8(m.group())
         if decoded is not None:
             detail = "gbk_utf8:" + decoded.strip("\ufffd")
             out.append(Finding("mojibake", m.start(), m.end(), m.group(), detail))
     out.sort(key=lambda f: f.start)
     return out
+
+
+def _gbk_runs(text: str, starts: Sequence[int] | None) -> Iterator[re.Match[str]]:
+    """The matches of :func:`_gbk_run_re` in ``text``, tried only at ``starts`` when given:
+    as ``finditer`` finds them, since no match starts elsewhere and each is tried after
+    the end of the one before."""
+    pattern = _gbk_run_re()
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        m = pattern.match(text, start)
+        if m is not None:
+            yield m
+            end = m.end()
 
 
 # Separators of SEO keyword headers, and the marks a sentence would carry instead.

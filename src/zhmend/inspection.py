@@ -11,7 +11,6 @@ characters.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -21,7 +20,14 @@ import numpy as np
 
 from . import scan
 from .config import DEFAULT, MendConfig
-from .detect import FARM_THRESHOLD, Evidence, ScriptDecision, decide_script, farm_features
+from .detect import (
+    FARM_THRESHOLD,
+    RESIDUE_CHARS,
+    Evidence,
+    ScriptDecision,
+    decide_script,
+    farm_features,
+)
 from .findings import (
     CUE_CHROME,
     CUE_MOJIBAKE,
@@ -128,6 +134,18 @@ class _Ids(NamedTuple):
     neighbours: tuple[tuple[tuple[int, int, str], ...], ...]
     #: The ids of the characters of zhmend.findings.MOJIBAKE_SIGNS (one each).
     signs: frozenset[int]
+    #: The telling ids of traditional-only characters, of simplified-only ones, and of
+    #: characters with the mojibake cue.
+    traditional: frozenset[int]
+    simplified: frozenset[int]
+    mojibake: frozenset[int]
+    #: The ids of chrome cue characters; for ``bytes.translate``: those of them that tell
+    #: nothing else (taken out of the telling ids that reports are shared by), and among
+    #: those the simplified-only ones and the traditional-only ones (to count them).
+    cues: frozenset[int]
+    plain_cues: bytes
+    simplified_cues: bytes
+    traditional_cues: bytes
 
 
 try:  # np.count_nonzero's Python wrapper costs more than the count on a page
@@ -177,6 +195,11 @@ def _ids() -> _Ids:
         beside[table[ord(cue)]] = tuple(
             (delta, int(table[ord(p)]), "" if table[ord(p)] else p) for delta, p in pairs
         )
+    cue_ids = [n for n, pairs in enumerate(beside) if pairs]
+    # Cue characters that tell nothing else (浏 is also a GBK lead character) leave the
+    # telling ids, their script counted apart.
+    script = scan.HAN | scan.SIMP | scan.TRAD | CUE_CHROME << 8 | ~0 << 32
+    plain_cues = [n for n in cue_ids if not keys[n - first] & ~script]
     han = scan.HAN | scan.CJK_MARK
     size = first + len(keys)
     return _Ids(
@@ -188,11 +211,19 @@ def _ids() -> _Ids:
         frozenset(n for n, k in enumerate(keys, first) if k >> 32 & 0xFF),
         tuple(beside),
         frozenset(n for n, k in enumerate(keys, first) if k >> 48 & 0xFF),
+        frozenset(n for n, k in enumerate(keys, first) if k & scan.TRAD),
+        frozenset(n for n, k in enumerate(keys, first) if k & scan.SIMP),
+        frozenset(n for n, k in enumerate(keys, first) if k >> 8 & CUE_MOJIBAKE),
+        frozenset(cue_ids),
+        bytes(plain_cues),
+        bytes(n for n in plain_cues if keys[n - first] & scan.SIMP),
+        bytes(n for n in plain_cues if keys[n - first] & scan.TRAD),
     )
 
 
 class _Told(NamedTuple):
-    """What a set of telling ids says, whatever their number: computed once per set."""
+    """What a set of telling ids (chrome cue characters aside) says, whatever their
+    number: computed once per set."""
 
     #: Their values (class bits | cue bits << 8), or-ed.
     bits: int
@@ -201,40 +232,28 @@ class _Told(NamedTuple):
     #: The ids of traditional-only characters, and of simplified-only ones.
     traditional: tuple[int, ...]
     simplified: tuple[int, ...]
-    #: The chrome cue characters among them, once for each neighbour they have in a
-    #: keyword: (id, and the neighbour as in :attr:`_Ids.neighbours`).
-    chrome: tuple[tuple[int, int, int, str], ...]
     #: The ids of characters with the mojibake cue, and whether one of them is one of
     #: zhmend.findings.MOJIBAKE_SIGNS.
     mojibake: tuple[int, ...]
     mojibake_signs: bool
 
 
-# A set per combination of telling characters: about 1,200 in 5,000 news pages, growing
-# more slowly than the corpus; an entry is about half a kilobyte.
+# A set per combination of telling characters but chrome cues: about 50 in 5,000 news
+# pages (1,200 with the chrome cues), growing more slowly than the corpus; an entry is
+# about half a kilobyte.
 @lru_cache(maxsize=16384)
 def _told(present: frozenset[int]) -> _Told:
     ids = _ids()
     bits = 0
-    marks: list[int] = []
-    trad: list[int] = []
-    simp: list[int] = []
-    chrome: list[tuple[int, int, int, str]] = []
-    moji: list[int] = []
-    for i in sorted(present):
-        value = ids.values[i]
-        bits |= value
-        if i in ids.marks:
-            marks.append(i)
-        if value & scan.TRAD:
-            trad.append(i)
-        if value & scan.SIMP:
-            simp.append(i)
-        if (value >> 8) & CUE_MOJIBAKE:
-            moji.append(i)
-        chrome.extend((i, *neighbour) for neighbour in ids.neighbours[i])
+    for i in present:
+        bits |= ids.values[i]
+    # Set intersections: each kind of id in one step.
     return _Told(
-        bits, tuple(marks), tuple(trad), tuple(simp), tuple(chrome), tuple(moji),
+        bits,
+        tuple(sorted(present & ids.marks)),
+        tuple(sorted(present & ids.traditional)),
+        tuple(sorted(present & ids.simplified)),
+        tuple(sorted(present & ids.mojibake)),
         not ids.signs.isdisjoint(present),
     )
 
@@ -242,8 +261,8 @@ def _told(present: frozenset[int]) -> _Told:
 @lru_cache(maxsize=16384)
 def _told_by_bytes(telling: bytes) -> _Told:
     """:func:`_told` of the ids in ``telling``, looked up by the bytes themselves: hashing a
-    few bytes costs less than making a set of them (about 2,300 keys in 5,000 news pages,
-    each at most 64 bytes)."""
+    few bytes costs less than making a set of them (about 400 keys in 5,000 news pages,
+    each at most 64 bytes: the chrome cue characters, which vary most, are left out)."""
     return _told(frozenset(telling))
 
 
@@ -255,12 +274,15 @@ class _Scan(NamedTuple):
     #: Only the script fixer may act: the text holds traditional-only characters and
     #: nothing else a fixer looks at.
     script_only: bool
-    #: The detectors' cue bits, or-ed (see zhmend.findings.cue_bits).
+    #: The detectors' cue bits, or-ed (see zhmend.findings.cue_bits); those of page chrome
+    #: all set when any chrome cue character occurs (``telling`` says which).
     cues: int
     #: Traditional-only and simplified-only characters, when ``idle`` or ``script_only``.
     counts: tuple[int, int]
-    #: The id of every character (:func:`_ids`), and what its telling ones say.
+    #: The id of every character (:func:`_ids`), the ids of its telling characters in
+    #: order, and what they say (chrome cue characters aside).
     ids: bytes
+    telling: bytes
     told: _Told
 
 
@@ -272,7 +294,11 @@ def _scan(text: str) -> _Scan:
     return _Scan(*_look(text))
 
 
-_Look = tuple[bool, bool, int, tuple[int, int], bytes, _Told]
+_Look = tuple[bool, bool, int, tuple[int, int], bytes, bytes, _Told]
+#: ``bytes.translate`` with this table only deletes: as with ``None``, but without making a
+#: table of its own on every call.
+_SAME = bytes(range(256))
+_NONE: frozenset[int] = frozenset()
 
 
 def _look(text: str) -> _Look:
@@ -280,30 +306,44 @@ def _look(text: str) -> _Look:
     page). The lookup gives every character an id (:func:`_ids`); after it, everything is
     done on the ids as ``bytes``."""
     if not text:
-        return True, False, 0, (0, 0), b"", _told(frozenset())
+        return True, False, 0, (0, 0), b"", b"", _told(_NONE)
     ids = _ids()
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), scan.CODE)
     looked_up = ids.table.take(codes)  # codes: zhmend.scan.codes_of, inlined
     found = looked_up.tobytes()
-    telling = found.translate(None, ids.untelling)
+    telling = found.translate(_SAME, ids.untelling)
     # Counting id 0 with bytes.count would branch at every other character; numpy does not.
     simp = len(found) - int(_count_nonzero(looked_up))
     if not telling:
-        return True, False, 0, (0, simp), found, _told(frozenset())
-    # Traditional text is all telling: its bytes would be long keys, each met once.
-    told = _told_by_bytes(telling) if len(telling) <= 64 else _told(frozenset(telling))
+        return True, False, 0, (0, simp), found, b"", _told(_NONE)
     trad = 0
+    if len(telling) > 64:
+        # Traditional text is all telling: its bytes would be long keys, each met once.
+        rest = telling
+        told = _told(frozenset(rest))
+        chrome = CUE_CHROME if told.bits & _CHROME_BITS else 0
+    else:
+        # Chrome cue characters (视 in 电视, 章 in 文章: two news pages in three) are counted
+        # and placed apart: with them, the telling ids would rarely repeat between pages.
+        rest = telling.translate(_SAME, ids.plain_cues)
+        told = _told_by_bytes(rest)
+        if len(rest) < len(telling):
+            simp += len(telling) - len(telling.translate(_SAME, ids.simplified_cues))
+            trad += len(telling) - len(telling.translate(_SAME, ids.traditional_cues))
+            chrome = CUE_CHROME
+        else:  # a cue character that tells more (浏) stays among the rest
+            chrome = CUE_CHROME if told.bits & _CHROME_BITS else 0
     for i in told.traditional:
-        trad += telling.count(i)
+        trad += rest.count(i)
     for i in told.simplified:
-        simp += telling.count(i)
+        simp += rest.count(i)
     bits = told.bits
     if (bits & _MAY_BE_BUSY or told.marks) and _busy(text, bits, told.marks, found):
-        return False, False, bits >> 8, (0, 0), found, told
+        return False, False, bits >> 8 | chrome, (0, 0), found, telling, told
     # A parenthesis opening something label-like makes the text busy: text no fixer acts
     # on has no pinyin syllable in parentheses for unverified_labels to look at.
-    cues = (bits >> 8) & ~CUE_PAREN
-    return not trad, bool(trad), cues, (trad, simp), found, told
+    cues = (bits >> 8) & ~CUE_PAREN | chrome
+    return not trad, bool(trad), cues, (trad, simp), found, telling, told
 
 
 def _busy(text: str, bits: int, marks: tuple[int, ...], ids: bytes) -> bool:
@@ -324,28 +364,30 @@ def _busy(text: str, bits: int, marks: tuple[int, ...], ids: bytes) -> bool:
     return bool((bits >> 8) & CUE_PAREN) and scan.opens_fullwidth_label(text)
 
 
+#: The chrome cue bits among a text's class and cue bits.
+_CHROME_BITS = CUE_CHROME << 8
 #: Bits of a text :func:`_busy` looks further at (besides ASCII marks).
 _MAY_BE_BUSY = scan.JUNK | scan.PAREN | CUE_PAREN << 8
 
 
-def _detect(text: str, cues: int, ids: bytes, told: _Told) -> list[Finding]:
+def _detect(text: str, cues: int, ids: bytes, telling: bytes, told: _Told) -> list[Finding]:
     """``detect(text, cues)`` for text the fixers leave alone (``idle`` or ``script_only``),
-    with the ids of its characters and what the telling ones say (:func:`_look`).
+    with the ids of its characters, of its telling ones and what they say (:func:`_look`).
 
     Such text holds no label after a Han character (its cues lack ``CUE_PAREN``, so
     ``unverified_labels`` has nothing to look at), and the ids place the cue characters:
     page chrome is looked for only where a cue stands beside its keyword's neighbour,
     mojibake signatures only when one of their characters occurs, and GBK-read UTF-8 only
-    where two of its lead characters stand close.
+    where one of its lead characters stands.
     """
     out: list[Finding] = []
     if cues & CUE_MOJIBAKE:
-        gbk_runs = _gbk_runs_possible(ids, told)
-        out.extend(mojibake(text, signs=told.mojibake_signs, gbk_runs=gbk_runs))
+        starts = _gbk_starts(ids, told)
+        out.extend(mojibake(text, signs=told.mojibake_signs, gbk_starts=starts))
     if cues & CUE_SEO:
         out.extend(seo_headers(text))
     if cues & CUE_CHROME:
-        places = _chrome_places(text, ids, told)
+        places = _chrome_places(text, ids, telling)
         if places:
             out.extend(chrome_lines(text, places))
     if len(out) > 1:
@@ -353,36 +395,44 @@ def _detect(text: str, cues: int, ids: bytes, told: _Told) -> list[Finding]:
     return out
 
 
-def _gbk_runs_possible(ids: bytes, told: _Told) -> bool:
-    """Whether two characters with the mojibake cue (GBK lead characters among them)
-    stand at most three apart, as two lead characters of a GBK-read run do."""
+def _gbk_starts(ids: bytes, told: _Told) -> list[int]:
+    """Where a GBK-read run of UTF-8 may start: the characters with the mojibake cue (GBK
+    lead characters among them), in order; every run starts with a lead character (see
+    zhmend.findings.mojibake)."""
     at: list[int] = []
     for i in told.mojibake:
         p = ids.find(i)
         while p != -1:
             at.append(p)
             p = ids.find(i, p + 1)
-    if len(at) < 2:
-        return False
     at.sort()
-    return any(b - a <= 3 for a, b in zip(at, at[1:]))
+    return at
 
 
-def _chrome_places(text: str, ids: bytes, told: _Told) -> list[int]:
-    """``zhmend.findings._chrome_places`` from the ids: chrome cue characters with the
-    neighbour they have in a keyword beside them (视 in 视力, not in 电视), in order."""
+def _chrome_places(text: str, ids: bytes, telling: bytes) -> list[int]:
+    """``zhmend.findings._chrome_places`` from the ids: chrome cue characters (among the
+    ``telling`` ids) with the neighbour they have in a keyword beside them (视 in 视力, not
+    in 电视), in order."""
+    table = _ids()
+    neighbours = table.neighbours
     last = len(ids) - 1
     places = []
-    for i, delta, neighbour, simplified in told.chrome:
-        p = ids.find(i)
-        while p != -1:
-            j = p + delta
-            if 0 <= j <= last and ids[j] == neighbour:
-                if not simplified or text[j] == simplified:
-                    places.append(p)
-            p = ids.find(i, p + 1)
+    for i in table.cues.intersection(telling):
+        for delta, neighbour, simplified in neighbours[i]:
+            # Without the neighbour anywhere (half the time), one memory scan rules the cue
+            # out, cheaper than visiting each of its occurrences.
+            if (simplified not in text) if simplified else (neighbour not in ids):
+                continue
+            p = ids.find(i)
+            while p != -1:
+                j = p + delta
+                if 0 <= j <= last and ids[j] == neighbour:
+                    if not simplified or text[j] == simplified:
+                        places.append(p)
+                p = ids.find(i, p + 1)
     if len(places) > 1:
-        # A cue character beside two of its neighbours is one place.
+        # A cue character beside two of its neighbours is one place; cue by cue is not
+        # text order.
         places = sorted(set(places))
     return places
 
@@ -409,13 +459,18 @@ class _Shared(dict):
 
 
 def _shared(obj: Any) -> Any:
-    """A copy of ``obj``, a frozen dataclass, with its dict fields made :class:`_Shared`."""
-    new = copy.copy(obj)
-    for f in fields(obj):
-        value = getattr(obj, f.name)
+    """``obj``, a frozen dataclass made just now (nothing else holds it yet), with its
+    dict fields made :class:`_Shared` in place (copying it costs more than making it)."""
+    for name in _field_names(type(obj)):
+        value = getattr(obj, name)
         if type(value) is dict:
-            object.__setattr__(new, f.name, _Shared(value))  # as a frozen __init__ does
-    return new
+            object.__setattr__(obj, name, _Shared(value))  # as a frozen __init__ does
+    return obj
+
+
+@lru_cache(maxsize=8)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 @lru_cache(maxsize=4096)
@@ -436,6 +491,17 @@ def _nothing_found(counts: tuple[int, int]) -> Inspection:
     """The report of text no fixer changes, not traditional-looking, where no detector
     finds anything, with ``counts`` traditional-only and simplified-only characters."""
     return Inspection(_shared(build_evidence("", {}, _plain(counts), (), 0)))
+
+
+def clear_caches() -> None:
+    """Forget what the fast path has learnt from the documents seen so far: what each set
+    of telling characters says and the reports shared per count of script-only characters.
+
+    Reports stay correct either way; this frees the memory, and lets a benchmark time
+    documents the process has not seen (``bench/bench_inspect.py``).
+    """
+    for cached in (_told, _told_by_bytes, _plain, _nothing_found):
+        cached.cache_clear()
 
 
 def evidence_of(text: str, config: MendConfig | None = None, **options: Any) -> Evidence:
@@ -461,10 +527,10 @@ def inspect(text: str, config: MendConfig | None = None, **options: Any) -> Insp
     cfg = DEFAULT if config is None and not options else MendConfig.build(config, **options)
     if cfg.to == "traditional" and cfg.converts:
         return Inspection(mend_and_explain(text, cfg).evidence)
-    idle, script_only, cues, counts, ids, told = _look(text)
+    idle, script_only, cues, counts, ids, telling, told = _look(text)
     if not (idle or script_only and cfg.to != "simplified"):
         return Inspection(mend_and_explain(text, cfg).evidence)
-    detected = _detect(text, cues, ids, told) if cues else []
+    detected = _detect(text, cues, ids, telling, told) if cues else []
     if counts == (0, 0):
         # No script-only character: whether the text holds Han at all decides.
         decision = decide_script(text, 0, counts)
@@ -473,7 +539,25 @@ def inspect(text: str, config: MendConfig | None = None, **options: Any) -> Insp
             return _nothing_found(counts)
         decision = _plain(counts)
     else:
-        decision = decide_script(text, 0, counts=counts)
+        decision = _traditional_decision(text, counts)
         if cfg.converts and decision.converted_from_simplified:
             return Inspection(mend_and_explain(text, cfg).evidence)
     return Inspection(build_evidence(text, {}, decision, (), detected=detected))
+
+
+def _traditional_decision(text: str, counts: tuple[int, int]) -> ScriptDecision:
+    """``decide_script(text, 0, counts)`` of traditional-looking text, without its costliest
+    part where it cannot count: ``residue_chars`` looks at every character for 于 并 后 么,
+    which genuine traditional text seldom holds (it writes 於 並 後 麼).
+
+    Without labels, the decision made without detail differs from the full one only in
+    ``residue_chars`` (0 without those four characters) and, once it has decided to
+    convert, in the converter marks it no longer looks for (tests/test_inspect_fast.py
+    holds decide_script to that).
+    """
+    if any(c in text for c in RESIDUE_CHARS):
+        return decide_script(text, 0, counts)
+    decision = decide_script(text, 0, counts, detail=False)
+    if decision.converted_from_simplified:
+        return decide_script(text, 0, counts)
+    return decision
