@@ -4,6 +4,7 @@ the text of ``mend_and_explain``, which composes every fine edit."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from bench.corrupt import VARIANTS, corrupt
@@ -13,11 +14,13 @@ from hypothesis import strategies as st
 import zhmend
 from conftest import DATA, load_cases, need, read_jsonl
 from zhmend import scan
+from zhmend.chars import is_han
 from zhmend.config import DEFAULT, MendConfig
 from zhmend.detect import decide_script
-from zhmend.edits import apply_edits
-from zhmend.fixers import FIXERS, KEEP_CLASSES, Context, punctuation
+from zhmend.edits import Edit, EditLog, apply_edits
+from zhmend.fixers import FIXERS, KEEP_CLASSES, Context, pinyin, punctuation, script
 from zhmend.mend import needs_work
+from zhmend.tables import kept_in_simplified, script_overrides
 
 CASES = load_cases("fast_path.json")
 
@@ -141,3 +144,182 @@ def test_the_script_decision_without_detail_decides_the_same(text, labels):
         full.traditional_chars,
         full.simplified_chars,
     )
+
+
+# --- Shortcuts of the text-only path, each held to the general form it replaces. ---
+
+# Lines of labelled and unlabelled characters around the learner share, with the other
+# things a line may hold.
+LEARNERISH = st.lists(
+    st.sampled_from(
+        ["小(xiǎo)", "朋(péng)", "友(yǒu)", "會(huì)", "國(guo)(guo)", "們（men）", "好", "的",
+         "，", " ", "\n", "(B)", "(ab)", "a", "(", "1"]
+    ),
+    max_size=60,
+).map("".join)
+# The run pattern as first written (non-possessive, both parenthesis styles): the
+# reference for the split patterns.
+REFERENCE_SPLIT = re.compile(f"({pinyin._GROUP}(?:{pinyin._GROUP})*)")
+
+
+def _verified_starts(text: str) -> list[int]:
+    """Where the verified runs of ``text`` start, computed the plain way."""
+    pieces = REFERENCE_SPLIT.split(text)
+    starts, pos = [], 0
+    for k, piece in enumerate(pieces):
+        if k % 2 and pinyin._verified(pieces[k - 1][-1:], piece):
+            starts.append(pos)
+        pos += len(piece)
+    return starts
+
+
+@SLOW_OK
+@given(st.one_of(TEXT, LEARNERISH))
+@example("（huì）(huì)(a)b(c)")
+def test_the_run_patterns_split_as_the_reference(text):
+    assert pinyin._SPLIT.split(text) == REFERENCE_SPLIT.split(text)
+    if "（" not in text:
+        assert pinyin._SPLIT_ASCII.split(text) == REFERENCE_SPLIT.split(text)
+
+
+@SLOW_OK
+@given(st.one_of(LEARNERISH, TEXT))
+@example("小(xiǎo)朋(péng)友(yǒu)們(men)好(hǎo)今(jīn)天(tiān)我(wǒ)們(men)去(qù)玩")
+def test_the_line_filter_never_passes_a_learner_line(text):
+    """``_no_learner_line`` settles pages without the runs' positions; it must never
+    pass a page on which ``_learner_starts`` finds a learner line."""
+    if pinyin._no_learner_line(text):
+        assert not pinyin._learner_starts(text, _verified_starts(text))
+
+
+def test_the_line_filter_passes_farm_pages():
+    """Not a filter that passes nothing: simulated farm pages are settled by it."""
+    news = [d["text"] for d in read_jsonl(need(DATA / "news_dev.jsonl"))][:100]
+    noisy = [corrupt(t, VARIANTS["seed-like"], seed=i) for i, t in enumerate(news)]
+    assert sum(map(pinyin._no_learner_line, noisy)) >= 95
+
+
+@SLOW_OK
+@given(st.one_of(TEXT, LEARNERISH))
+@example("會(huì)議(ab)召開,乾(gān)杯,乾隆年間,乾(qián)坤")
+@example("乾(qián)乾(gān)(gan)著(zhe)")
+def test_the_steering_readings_are_the_explained_ones(text):
+    """The text-only path records the readings of the steered characters, found by their
+    occurrence, where the explained path records every reading by its position."""
+    quick, full = Context(DEFAULT, explain=False), Context(DEFAULT, explain=True)
+    edits = pinyin.strip_pinyin_annotations(text, quick)
+    pinyin.strip_pinyin_annotations(text, full)
+    out = apply_edits(text, edits)
+    steered = {p: lab for p, lab in full.readings.items() if out[p] in script_overrides()}
+    assert steered.items() <= quick.readings.items()
+    assert quick.readings.items() <= full.readings.items()
+
+
+def _reference_common(text: str) -> str:
+    """The common case as the six substitutions of ``_COMMON`` make it."""
+    for pattern, after in punctuation._COMMON[0 if ",," in text else 2 :]:
+        text = pattern.sub(after, text)
+    return text
+
+
+@SLOW_OK
+@given(MARKS)
+@example("中,,。國,;a:,b")
+@example("中,,國;,")
+def test_replacing_the_common_marks_is_the_substitutions(text):
+    if punctuation._UNCOMMON.search(text) is None:
+        assert punctuation._all_common(text) == _reference_common(text)
+
+
+@SLOW_OK
+@given(MARKS, st.booleans())
+@example("中,...國", True)
+def test_a_settled_round_leaves_nothing_to_do(text, farm):
+    after, settled = punctuation._round_settled(text, farm)
+    if settled:
+        assert punctuation._text_round(after, farm) == after
+
+
+# The dots as first written, with a look-behind in front: the reference for ``_DOTS``.
+REFERENCE_DOTS = re.compile(r"(?<!\.)(?:\.{6}|\.{3})(?!\.)")
+
+
+@SLOW_OK
+@given(st.text(alphabet=list(".,中a…\n"), max_size=40))
+@example("..........")
+def test_the_dots_are_the_reference_dots(text):
+    found = [m.span() for m in re.finditer(punctuation._DOTS, text)]
+    assert found == [m.span() for m in REFERENCE_DOTS.finditer(text)]
+
+
+def _reference_paired(text: str, flags: bytes, latin_inside: bool) -> set[int]:
+    """``_paired_parens`` the plain way: a stack emptied at every line end, every pair
+    judged in full."""
+    pairs, stack = [], []
+    for i, c in enumerate(text):
+        if c == "\n":
+            stack.clear()
+        elif c == "(":
+            stack.append(i)
+        elif c == ")" and stack:
+            pairs.append((stack.pop(), i))
+    out = set()
+    for o, c in pairs:
+        prev, nxt = text[o - 1 : o], text[c + 1 : c + 2]
+        if prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():
+            continue
+        han = any(is_han(ch) for ch in text[o:c])
+        if han or (latin_inside and ((prev and flags[o - 1]) or (nxt and flags[c + 1]))):
+            out.update((o, c))
+    return out
+
+
+@SLOW_OK
+@given(st.text(alphabet=list("()\n中a1 ，"), max_size=40), st.booleans())
+@example("((\n)(中))", True)
+@example("a(中)1(b)，", False)
+def test_parentheses_pair_within_lines(text, farm):
+    flags = punctuation._chinese_flags(text)
+    assert punctuation._paired_parens(text, flags, farm) == _reference_paired(text, flags, farm)
+
+
+@SLOW_OK
+@given(TEXT, st.booleans())
+def test_the_changeable_characters_are_found(text, steered):
+    chars = set(kept_in_simplified()) | (set(script_overrides()) if steered else set())
+    found = [m.start() for m in script._changeable(steered).finditer(text)]
+    assert found == [i for i, c in enumerate(text) if c in chars]
+
+
+class _GeneralLog(EditLog):
+    """The edit log without its first-step shortcut: every step folds clusters."""
+
+    def _first_step(self, edits):
+        return False
+
+
+@st.composite
+def _steps(draw):
+    """A text and up to three steps of edits, each on the text the steps before left."""
+    text = draw(st.text(alphabet="ab中,", max_size=20))
+    current, steps = text, []
+    for _ in range(draw(st.integers(0, 3))):
+        cuts = sorted(draw(st.lists(st.integers(0, len(current)), max_size=8)))
+        edits = [
+            Edit(s, e, current[s:e], draw(st.sampled_from(["", "x", "，", current[s:e]])), "r")
+            for s, e in zip(cuts[0::2], cuts[1::2])
+        ]
+        steps.append((current, edits))
+        current = apply_edits(current, edits)
+    return text, steps
+
+
+@SLOW_OK
+@given(_steps())
+def test_the_first_step_shortcut_folds_as_the_general_step(case):
+    text, steps = case
+    quick, general = EditLog(text), _GeneralLog(text)
+    for current, edits in steps:
+        quick.add_step(current, edits)
+        general.add_step(current, edits)
+    assert quick.edits() == general.edits()

@@ -99,6 +99,8 @@ class EditLog:
         """
         if not edits:
             return
+        if not self.spans and self._first_step(edits):
+            return
         old = self.spans
         out: list[_Span] = []
         i = 0
@@ -132,6 +134,26 @@ class EditLog:
             out.append(sp.moved(shift))
         # A span whose net effect is nothing (text removed, then put back) explains nothing.
         self.spans = [sp for sp in out if self.original[sp.in_start : sp.in_end] != sp.after]
+
+    def _first_step(self, edits: Sequence[Edit]) -> bool:
+        """The first step with edits, when none of them touch: each is a span of its own
+        (what :meth:`add_step` makes of it, without clusters). False, recording nothing,
+        when two edits touch or overlap."""
+        ordered = sorted(edits, key=lambda x: (x.start, x.end))
+        end = -1
+        for e in ordered:
+            if e.start <= end:  # touching: add_step fuses them (or refuses an overlap)
+                return False
+            end = e.end
+        spans = []
+        shift = 0
+        original = self.original
+        for e in ordered:
+            if original[e.start : e.end] != e.after:  # an edit that changes nothing is dropped
+                spans.append(_Span(e.start, e.end, e.start + shift, e.after, [e.rule]))
+            shift += len(e.after) - (e.end - e.start)
+        self.spans = spans
+        return True
 
     def edits(self) -> list[Edit]:
         original = self.original

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..config import MendConfig
@@ -43,18 +42,3 @@ class Context:
 #: Fixers whose edits only remove characters that are not Han (invisible characters,
 #: labels, injected symbols and dots): ``Context.bits`` and ``Context.scripts`` stay true.
 KEEP_CLASSES = frozenset({"strip_invisible", "strip_pinyin_annotations", "strip_injected_junk"})
-
-
-def find_all(text: str, chars: Iterable[str]) -> list[int]:
-    """Where any of a few ``chars`` occur in ``text``.
-
-    One ``str.find`` per character: a dozen memory scans beat a set look-up per character
-    of the text (and a regex character class) several times over.
-    """
-    out: list[int] = []
-    for c in chars:
-        i = text.find(c)
-        while i >= 0:
-            out.append(i)
-            i = text.find(c, i + 1)
-    return out

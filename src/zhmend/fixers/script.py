@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
-from ..detect import decide_script
+from ..detect import decide_script, to_simplified
 from ..edits import Edit
 from ..tables import convert, form_readings, kept_in_simplified, readings, script_overrides
-from .base import Context, find_all
+from .base import Context
 from .pinyin import parse_label
 
 RULE = "restore_script"
@@ -40,62 +42,91 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
         if not decision.simplified_chars:
             return []
         config = "s2t"
-    converted = convert(text, config)
-    if target == "auto":
-        converted = _keep_original_characters(text, converted)
-    if config == "t2s" and ctx.readings:
-        converted = _apply_readings(text, converted, ctx.readings)
+    converted = to_simplified(text) if config == "t2s" else convert(text, config)
+    steered = config == "t2s" and bool(ctx.readings)
+    if (target == "auto" or steered) and len(converted) == len(text):
+        # The few characters either step may change, found in one pass (著, common on farm
+        # pages, only when a label may steer it).
+        found = [m.start() for m in _changeable(steered).finditer(text)]
+        if found and target == "auto":
+            converted = _keep_original_characters(text, converted, found)
+        if found and steered:
+            converted = _apply_readings(text, converted, ctx.readings, found)
     ctx.counts["script_converted"] += 1
     if not ctx.explain:
         return [Edit(0, len(text), text, converted, RULE)] if converted != text else []
     return diff_edits(text, converted, RULE)
 
 
-def _keep_original_characters(text: str, converted: str) -> str:
-    """Put back the characters a mechanical converter cannot have written (乾 in 王丙乾)."""
-    if len(converted) != len(text):
-        return converted
-    found = find_all(text, kept_in_simplified())
-    if not found:
-        return converted
-    chars = list(converted)
+@lru_cache(maxsize=2)
+def _changeable(steered: bool) -> re.Pattern[str]:
+    """The characters :func:`_keep_original_characters` puts back, and with ``steered``
+    those a reading steers (:func:`_apply_readings`): one ``re`` class scans a page several
+    times faster than a ``str.find`` for each of these twenty characters."""
+    chars = set(kept_in_simplified()) | (set(script_overrides()) if steered else set())
+    return re.compile(f"[{''.join(sorted(chars))}]")
+
+
+def _keep_original_characters(text: str, converted: str, found: list[int]) -> str:
+    """Put back the characters a mechanical converter cannot have written (乾 in 王丙乾).
+
+    ``found``: positions in ``text`` that include those of such characters; ``converted``
+    is as long as ``text``.
+    """
+    kept = kept_in_simplified()
+    chars = None
     for pos in found:
-        chars[pos] = text[pos]
-    return "".join(chars)
+        ch = text[pos]
+        if ch in kept:
+            if chars is None:
+                chars = list(converted)
+            chars[pos] = ch
+    return "".join(chars) if chars is not None else converted
 
 
-def _apply_readings(text: str, converted: str, labels: dict[int, str]) -> str:
-    if len(converted) != len(text):
-        return converted
-    overrides = script_overrides()
-    table = readings()
-    limited = form_readings()
+def _apply_readings(text: str, converted: str, labels: dict[int, str], found: list[int]) -> str:
+    """Pick the simplified form a label's reading asks for (乾(qián) -> 乾, 乾(gān) -> 干).
+
+    ``found``: positions in ``text`` that include those of the characters of
+    :func:`script_overrides`; ``converted`` is as long as ``text``.
+    """
     chars = None
     # Only the labelled characters with several simplified forms can change.
-    for pos in find_all(text, overrides):
+    for pos in found:
         label = labels.get(pos)
         if label is None:
             continue
-        forms = overrides[text[pos]]
-        picked = converted[pos]
-        parsed = parse_label(label)
-        if parsed is None:
-            continue
-        base, tone = parsed
-        key = f"{base}{tone}" if tone and tone != "5" else None
-
-        def fits(ch: str, base: str = base, key: str | None = key) -> bool:
-            rs = limited.get(ch) or table.get(ch, frozenset())
-            return key in rs if key else any(r[:-1] == base for r in rs)
-
-        if fits(picked):
-            continue
-        others = [f for f in forms if f != picked and fits(f)]
-        if len(others) == 1:
+        form = _steered_form(text[pos], converted[pos], label)
+        if form is not None:
             if chars is None:
                 chars = list(converted)
-            chars[pos] = others[0]
+            chars[pos] = form
     return "".join(chars) if chars is not None else converted
+
+
+@lru_cache(maxsize=4096)
+def _steered_form(ch: str, picked: str, label: str) -> str | None:
+    """The simplified form of ``ch`` that ``label`` asks for when the converter ``picked``
+    one that does not fit it; None to keep ``picked``. A page repeats the same few."""
+    forms = script_overrides().get(ch)
+    if forms is None:
+        return None
+    parsed = parse_label(label)
+    if parsed is None:
+        return None
+    base, tone = parsed
+    key = f"{base}{tone}" if tone and tone != "5" else None
+    table = readings()
+    limited = form_readings()
+
+    def fits(form: str) -> bool:
+        rs = limited.get(form) or table.get(form, frozenset())
+        return key in rs if key else any(r[:-1] == base for r in rs)
+
+    if fits(picked):
+        return None
+    others = [f for f in forms if f != picked and fits(f)]
+    return others[0] if len(others) == 1 else None
 
 
 def diff_edits(before: str, after: str, rule: str) -> list[Edit]:
