@@ -11,7 +11,10 @@ Accuracy: pages of ../shared/data/news_dev.jsonl go through the forward simulato
 and the garbled one) counts as fully repaired when the fixer's output equals the intended
 page over the whole run (labels aside: the pinyin fixer removes them next), as flagged when
 a span reported ``uncertain`` or ``unrepaired`` overlaps it, as wrongly repaired when the
-span overlapping it was reported repaired, and as silent when nothing was reported.
+span overlapping it was reported repaired, and as silent when nothing was reported. A
+correct repair reported ``uncertain`` is left as it was, so its run counts as flagged, not
+as repaired. Wrong repairs are also split by the status they were reported with:
+``repaired`` claims that labels named every byte, ``lost_byte`` says the model chose.
 
 Speed: the fixer on clean news (as given and NFKC-folded) against ``zhmend.mend`` on the
 same documents, measured in the same run as CPU time of this process; the ratio is printed.
@@ -68,6 +71,11 @@ def _runs(page: sim.FarmPage, clean: str) -> list[tuple[int, int, int, int]]:
     return [(pos[c0], pos[c1], g0, g1) for c0, c1, g0, g1 in sim.runs(page.clean, page.garbled)]
 
 
+COUNTS = ("runs", "repaired", "flagged", "wrong", "wrong_repaired", "wrong_lost_byte")
+COUNTS += ("silent", "damaged", "spans_repaired", "spans_repaired_ok", "spans_lost_byte")
+COUNTS += ("spans_lost_byte_ok",)
+
+
 def _overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:
     return a0 < b1 and b0 < a1 or (a0 == a1 and b0 <= a0 <= b1) or (b0 == b1 and a0 <= b0 <= a1)
 
@@ -84,7 +92,7 @@ def _page_counts(args: tuple[str, bool, bool, bool, int]) -> tuple[dict[str, int
     # whose bytes a false match split never received its own label.
     clean, fixed = _unlabelled(page.clean), _unlabelled(fixed)
     wrong = _wrong_positions(clean, fixed)
-    counts = dict.fromkeys(("runs", "repaired", "flagged", "wrong", "silent", "damaged"), 0)
+    counts = dict.fromkeys(COUNTS, 0)
     shown: list[str] = []
     runs_c = _runs(page, clean)
     for c0, c1, g0, g1 in runs_c:
@@ -97,6 +105,7 @@ def _page_counts(args: tuple[str, bool, bool, bool, int]) -> tuple[dict[str, int
                 counts["flagged"] += 1
             elif statuses:
                 counts["wrong"] += 1  # reported as repaired, but not the intended text
+                counts["wrong_repaired" if "repaired" in statuses else "wrong_lost_byte"] += 1
             else:
                 counts["silent"] += 1
         if not ok and len(shown) < verbose:
@@ -112,7 +121,20 @@ def _page_counts(args: tuple[str, bool, bool, bool, int]) -> tuple[dict[str, int
         if not any(_overlaps(c0, c1, w0, w1) for c0, c1, _, _ in runs_c):
             counts["damaged"] = 1
             break
+    # How far each status can be trusted: spans reported so, and those whose runs all came
+    # back as intended.
+    for n in notes:
+        if n["status"] in ("repaired", "lost_byte"):
+            mine = [r for r in runs_c if _overlaps(r[2], r[3], n["start"], n["end"])]
+            counts[f"spans_{n['status']}"] += 1
+            counts[f"spans_{n['status']}_ok"] += bool(mine) and not any(
+                _overlaps(c0, c1, w0, w1) for c0, c1, _, _ in mine for w0, w1 in wrong
+            )
     return counts, shown
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
 
 
 def accuracy(docs: list[dict], seed: int, verbose: int, jobs: int = 1) -> dict[str, float]:
@@ -135,7 +157,7 @@ def accuracy(docs: list[dict], seed: int, verbose: int, jobs: int = 1) -> dict[s
             results = pool.map(_page_counts, tasks, chunksize=4)
     else:
         results = [_page_counts(t) for t in tasks]
-    totals = dict.fromkeys(("runs", "repaired", "flagged", "wrong", "silent", "damaged"), 0)
+    totals = dict.fromkeys(COUNTS, 0)
     shown = 0
     for counts, lines in results:
         for k, v in counts.items():
@@ -150,8 +172,16 @@ def accuracy(docs: list[dict], seed: int, verbose: int, jobs: int = 1) -> dict[s
         "fully_repaired": totals["repaired"] / total if total else 0.0,
         "flagged_unrepaired": totals["flagged"] / total if total else 0.0,
         "wrongly_repaired": totals["wrong"] / total if total else 0.0,
+        "  reported_repaired": totals["wrong_repaired"] / total if total else 0.0,
+        "  reported_lost_byte": totals["wrong_lost_byte"] / total if total else 0.0,
         "silent_unrepaired": totals["silent"] / total if total else 0.0,
         "pages_with_damage_outside_runs": totals["damaged"],
+        "spans_reported_repaired": totals["spans_repaired"],
+        "  repaired_spans_correct": _share(totals["spans_repaired_ok"], totals["spans_repaired"]),
+        "spans_reported_lost_byte": totals["spans_lost_byte"],
+        "  lost_byte_spans_correct": _share(
+            totals["spans_lost_byte_ok"], totals["spans_lost_byte"]
+        ),
         # This process only: with --jobs the work is done in the workers.
         "cpu_seconds": time.process_time() - started,
     }

@@ -141,6 +141,12 @@ def model() -> Model:
 
 
 @lru_cache(maxsize=1)
+def letter_words() -> frozenset[str]:
+    """Words that begin with one Latin letter (``X光``, ``A股``), upper-cased."""
+    return frozenset(w.upper() for w, _ in _rows("byte_shift_letter_words.tsv"))
+
+
+@lru_cache(maxsize=1)
 def _t2s() -> dict[str, str]:
     chars = sorted(traditional_only())
     out = convert("\n".join(chars), "t2s").split("\n")

@@ -14,7 +14,7 @@ from ...edits import Edit
 from ..base import Context
 from ..pinyin import is_reading
 from .gbk import TRAILS, decode_pair, encodings, folds, label_trails
-from .model import MAX_WORD, Scorer, beyond_converter, model, simplified
+from .model import MAX_WORD, Scorer, beyond_converter, letter_words, model, simplified
 
 RULE = "repair_byte_shift"
 
@@ -23,6 +23,9 @@ _SYLLABLE = f"[a-zü{_TONED}]{{1,7}}"
 # The lead byte before a label's "(" became "?" and swallowed the "(": ``?nèi)``.
 _QLABEL = regex.compile(rf"\?({_SYLLABLE})\)")
 _LABEL = regex.compile(rf"\(({_SYLLABLE})\)")
+# A label after an ASCII character from 0x40 up (a trail byte shown as itself): farm pages
+# carry hundreds of labels after Han characters, which the regex skips without a match.
+_LABEL_AFTER_ASCII = regex.compile(rf"(?<=[\x40-\x7f])\(({_SYLLABLE})\)")
 _SCAN = regex.compile(r"\?")  # anchors; a "(" is found by _LABEL below
 _BANG = regex.compile(r"[!！]")
 _PAREN_FOLD = regex.compile(r"\([1-9][0-9]?\)")
@@ -42,6 +45,9 @@ MARGIN_TWO_GAPS = 3.0  # when it put back two lost bytes or pairs
 # A reading that needs more lost pairs than the best one still casts doubt on it when it
 # comes this close (a vanished pair is rarer, not impossible).
 MARGIN_MORE_GAPS = 1.0
+# Below this lead over readings with more vanished pairs, a repair the labels determine
+# still rests on the model's view that nothing vanished: ``lost_byte``, not ``repaired``.
+CERTAIN_MORE_GAPS = 5.0
 # A repair whose new text holds a rare character or a symbol is only proposed (uncertain).
 STRICT = True
 # A "?" that names no label is an anchor only when garbled text follows it.
@@ -71,6 +77,10 @@ PAIR_UNOPENED = -2.5
 LOST_LEAD_PARENTS = 8
 # A vanished pair is an event of its own (about one shifted pair in fifteen): its prior.
 GAP_COST = 1.2
+# The characters a "?label)" may name stay open, when the page labels none of them, if
+# their prior (frequency against the most frequent candidate, and the page's label table)
+# is above this: with more than one open, the model chose among them.
+OPEN_PRIOR = -6.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +101,9 @@ class _Hyp:
     free: int  # bytes chosen by the model alone
     gap: int  # lost bytes or pairs put back
     dropped: int = 0  # labels dropped as false matches read out of step
+    # Labels whose character the model chose among several the page leaves open (``中?xíng)``
+    # names 形 or 行 alike, so 中文 or 中心): the lost byte they name is a choice too.
+    chosen: int = 0
 
     def key(self) -> tuple[object, ...]:
         pending = self.data[-1] if self.pos < len(self.data) else -1
@@ -120,7 +133,9 @@ def _extend(h: _Hyp, add: bytes, scorer: Scorer, free: int = 0, gap: int = 0) ->
         score += scorer.cost(last, ch)
         out += ch
         last = ch
-    return _Hyp(score, data, pos, out, last, pair_end, h.free + free, h.gap + gap, h.dropped)
+    return _Hyp(
+        score, data, pos, out, last, pair_end, h.free + free, h.gap + gap, h.dropped, h.chosen
+    )
 
 
 def _prune(hyps: list[_Hyp], beam: int | None = BEAM) -> list[_Hyp]:
@@ -191,6 +206,7 @@ def _step(
             if not h.data:
                 continue
             genuine = h.pos == len(h.data) - 1  # the label follows a character in step
+            named = []
             for trail, prior in _table_chars(h.data[-1], tok.reading, scorer):
                 nh = _extend(h, bytes((trail,)), scorer)
                 if nh is None:
@@ -198,7 +214,13 @@ def _step(
                 nh = _with_score(nh, nh.score + prior)
                 if genuine:
                     nh = _with_out(nh, nh.out + f"({tok.reading})")
-                out.append(nh)
+                named.append((nh, prior, decode_pair(h.data[-1], trail) in scorer.labelled))
+            # A character the page labels elsewhere is in the farm's table; one it does
+            # not show may be, but a table holds a few hundred characters of thousands.
+            seen = any(labelled for _, _, labelled in named)
+            open_ = sum(labelled if seen else prior >= OPEN_PRIOR for _, prior, labelled in named)
+            for nh, _, _ in named:
+                out.append(dataclasses.replace(nh, chosen=nh.chosen + 1) if open_ > 1 else nh)
         elif tok.kind == "label":
             if h.pos == len(h.data) and h.pair_end and h.last and is_reading(h.last, tok.reading):
                 out.append(_with_out(h, h.out + tok.text))
@@ -263,11 +285,11 @@ def _table_prior(ch: str, scorer: Scorer) -> float:
 
 
 def _with_score(h: _Hyp, score: float) -> _Hyp:
-    return _Hyp(score, h.data, h.pos, h.out, h.last, h.pair_end, h.free, h.gap, h.dropped)
+    return _Hyp(score, h.data, h.pos, h.out, h.last, h.pair_end, h.free, h.gap, h.dropped, h.chosen)
 
 
 def _with_out(h: _Hyp, out: str) -> _Hyp:
-    return _Hyp(h.score, h.data, h.pos, out, h.last, h.pair_end, h.free, h.gap, h.dropped)
+    return _Hyp(h.score, h.data, h.pos, out, h.last, h.pair_end, h.free, h.gap, h.dropped, h.chosen)
 
 
 def _gap_hyps(hyps: list[_Hyp], tok: _Token, scorer: Scorer) -> list[_Hyp]:
@@ -504,12 +526,13 @@ def _evidence(text: str, i: int) -> tuple[int, int]:
         elif (
             c == "?"
             or (not c.isascii() and c not in CJK_PUNCT)
-            # A lone Latin letter between Han characters: a byte decoded out of step.
+            # A lone Latin letter between Han characters: a byte decoded out of step. So is
+            # one that carries a label (``叭r(nóng)``): its pair's lead byte is garbled.
             or (
                 c.isalpha()
                 and c.isascii()
                 and i + 1 < len(text)
-                and is_han(text[i + 1])
+                and (is_han(text[i + 1]) or _LABEL.match(text, i + 1) is not None)
                 and is_han(text[i - 1])
             )
         ):
@@ -530,6 +553,25 @@ def _plainly_garbled_after(text: str, i: int) -> bool:
     mark, but not together with a symbol or another script."""
     hits, symbols = _evidence(text, i)
     return hits >= EVIDENCE_MIN and symbols >= 1
+
+
+def _lone_letter_after(text: str, i: int) -> bool:
+    """A mark at ``i`` glued to one Latin letter and then a Han character (``尋!O不平凡`` for
+    ``尋常、極不平凡``). The mark is a false match across two characters whose lead byte
+    vanished with the second pass's byte; decoding after it runs out of step until a byte
+    below 0x80 lands in lead position, and when a vanished pair is all it decodes, that
+    byte is all that shows. Text puts a letter there only to begin a word (``!X光片``),
+    so a letter that begins no word of the dictionary with what follows is the sign."""
+    if not (
+        i + 2 < len(text)
+        and text[i + 1].isascii()
+        and text[i + 1].isalpha()
+        and is_han(text[i + 2])
+    ):
+        return False
+    words = letter_words()
+    after = text[i + 1].upper() + "".join(simplified(c) for c in text[i + 2 : i + 2 + MAX_WORD])
+    return not any(after[:n] in words for n in range(2, len(after) + 1))
 
 
 def _doubled(text: str, i: int) -> bool | None:
@@ -577,12 +619,12 @@ def find_windows(text: str) -> list[_Window]:
             continue
         if (plain := _doubled(text, i)) is not None:
             found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
-        elif _plainly_garbled_after(text, i):
+        elif _plainly_garbled_after(text, i) or _lone_letter_after(text, i):
             found.append(_Window(_left(text, i), _right(text, i + 1), False, True))
         # "(" after a non-Han character: an intact label whose character straddles it
-    for m in _LABEL.finditer(text):
+    for m in _LABEL_AFTER_ASCII.finditer(text):
         i = m.start()
-        if i < 2 or not text[i - 1].isascii() or ord(text[i - 1]) < 0x40:
+        if i < 2:
             continue
         before = encodings(text[i - 2])
         if text[i - 2].isascii():
@@ -638,6 +680,7 @@ class Judgement:
     lead_any: float = math.inf  # over the next different one, however many gaps it needs
     odd: bool = False  # the repair brings in a rare character or a symbol (see _odd)
     dropped: int = 0  # labels it drops as read out of step
+    chosen: int = 0  # labels whose character the model chose among several (see _Hyp)
 
 
 def judge(
@@ -678,6 +721,7 @@ def judge(
         math.inf if runner_any is None else score - runner_any,
         _odd(window, text, scorer),
         best.dropped,
+        best.chosen,
     )
     return _with_status(j, window)
 
@@ -698,8 +742,12 @@ def _with_status(j: Judgement, window: str) -> Judgement:
         # lost where none was put back, a wrong choice) than found a rare word -- unless
         # the character makes a dictionary word there or the page uses it elsewhere.
         status = "uncertain"
+    elif j.free or j.chosen or j.lead_any < CERTAIN_MORE_GAPS:
+        # The model chose a byte, the character a label names, or that no pair vanished
+        # where a reading with one comes close: a guess, reported as such.
+        status = "lost_byte"
     else:
-        status = "lost_byte" if j.free else "repaired"
+        status = "repaired"
     return dataclasses.replace(j, status=status)
 
 
@@ -789,7 +837,9 @@ def repair_byte_shift(text: str, ctx: Context) -> list[Edit]:
 
     Spans are repaired when a label names the lost byte or the language model prefers one
     reading by a wide margin; otherwise they stay as they are and are flagged
-    (``uncertain``, ``unrepaired``) in ``ctx.notes["byte_shift"]`` and the counts.
+    (``uncertain``, ``unrepaired``) in ``ctx.notes["byte_shift"]`` and the counts. A repair
+    is reported ``repaired`` only when nothing in it was the model's choice, else
+    ``lost_byte`` (see docs/byte_shift.md for how often each is right).
     Never changes: text without an anchor (a ``?`` naming a label, a ``?`` followed by
     garbled characters, a ``!`` followed by plainly garbled ones, a label after a stray
     ASCII character), and question or exclamation marks that end a sentence.
