@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 import zhmend
 from conftest import load_cases
 from zhmend import findings, scan
-from zhmend.config import TARGETS
-from zhmend.detect import decide_script
+from zhmend.config import TARGETS, MendConfig
+from zhmend.detect import RESIDUE_CHARS, decide_script, residue_chars
 from zhmend.inspection import (
     _chrome_places,
     _detect,
+    _explained,
     _gbk_starts,
     _ids,
     _nothing_found,
@@ -35,6 +36,7 @@ from zhmend.inspection import (
     clear_caches,
     evidence_of,
 )
+from zhmend.tables import convert
 
 CASES = load_cases("inspect_fast.json")
 
@@ -420,6 +422,37 @@ def test_a_traditional_decision_skips_only_what_cannot_count(text):
     assert _traditional_decision(text, counts) == decide_script(text, 0, counts)
     for to in ("auto", "keep"):
         assert evidence_of(text, to=to) == zhmend.mend_and_explain(text, to=to).evidence
+
+
+def _residue_chars_visiting_every_character(text: str) -> int:
+    """The reference: residue_chars as a loop over every character."""
+    n = 0
+    for i, ch in enumerate(text):
+        if ch in RESIDUE_CHARS:
+            lo = max(0, i - 2)
+            window = text[lo : i + 3]
+            back = convert(convert(window, "t2s"), "s2t")
+            n += len(back) == len(window) and back[i - lo] != ch
+    return n
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(TRADITIONAL, TEXTS))
+def test_residue_chars_found_by_find_are_the_characters_visited_one_by_one(text):
+    assert residue_chars(text) == _residue_chars_visiting_every_character(text)
+
+
+def test_residue_chars_counts_each_occurrence_once():
+    assert residue_chars("皇后與國王並肩而立，隨后離開，并且關于此事之后再議。") == 4
+    assert residue_chars("皇后與國王並肩，隨後離開。") == 0  # 皇后 stays 后 in traditional text
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS, st.sampled_from(TARGETS))
+def test_the_busy_path_given_the_class_scan_is_mend_and_explain(text, to):
+    """inspect runs the fixers as mend runs them, with the class scan, on text they act on."""
+    config = MendConfig.build(None, to=to)
+    assert _explained(text, config) == zhmend.mend_and_explain(text, config).evidence
 
 
 def test_a_traditional_decision_with_residue_characters_counts_them():

@@ -319,14 +319,16 @@ def residue_chars(text: str) -> int:
     score, never in the conversion decision on its own.
     """
     n = 0
-    for i, ch in enumerate(text):
-        if ch not in RESIDUE_CHARS:
-            continue
-        lo = max(0, i - _RESIDUE_WINDOW)
-        window = text[lo : i + _RESIDUE_WINDOW + 1]
-        back = convert(convert(window, "t2s"), "s2t")
-        if len(back) == len(window) and back[i - lo] != ch:
-            n += 1
+    # str.find per character: Python would visit every character of the page.
+    for ch in RESIDUE_CHARS:
+        i = text.find(ch)
+        while i != -1:
+            lo = max(0, i - _RESIDUE_WINDOW)
+            window = text[lo : i + _RESIDUE_WINDOW + 1]
+            back = convert(convert(window, "t2s"), "s2t")
+            if len(back) == len(window) and back[i - lo] != ch:
+                n += 1
+            i = text.find(ch, i + 1)
     return n
 
 

@@ -651,17 +651,30 @@ DETECTORS = (
 )
 
 
-def detect(text: str, cues: int | None = None) -> list[Finding]:
+def detect(
+    text: str,
+    cues: int | None = None,
+    signs: bool = True,
+    gbk_starts: Sequence[int] | None = None,
+) -> list[Finding]:
     """Every detector's findings on ``text``, in text order.
 
-    ``cues`` (the or-ed cue bits of ``text``) saves a scan when the caller has them.
+    ``cues`` (the or-ed cue bits of ``text``) saves a scan when the caller has them;
+    ``signs`` and ``gbk_starts`` are passed to :func:`mojibake` (what the caller knows
+    of the characters its signatures start with).
     """
     if cues is None:
         cues = cue_bits(text)
     out: list[Finding] = []
     for detector, bit in DETECTORS:
-        if cues & bit:
-            out.extend(page_chrome(text, cues) if detector is page_chrome else detector(text))
+        if not cues & bit:
+            continue
+        if detector is page_chrome:
+            out.extend(page_chrome(text, cues))
+        elif detector is mojibake:
+            out.extend(mojibake(text, signs=signs, gbk_starts=gbk_starts))
+        else:
+            out.extend(detector(text))
     if len(out) > 1:
         out.sort(key=lambda f: (f.start, f.end, f.name))
     return out

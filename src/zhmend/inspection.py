@@ -12,7 +12,7 @@ characters.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -27,6 +27,7 @@ from .detect import (
     ScriptDecision,
     decide_script,
     farm_features,
+    farm_score,
 )
 from .findings import (
     CUE_CHROME,
@@ -38,11 +39,13 @@ from .findings import (
     build_evidence,
     chrome_lines,
     chrome_neighbours,
+    cue_bits,
     cue_table,
+    detect,
     mojibake,
     seo_headers,
 )
-from .mend import _check_text, mend_and_explain
+from .mend import _check_text, _run
 
 
 @dataclass(frozen=True)
@@ -458,39 +461,34 @@ class _Shared(dict):
         return dict, (dict(self),)
 
 
-def _shared(obj: Any) -> Any:
-    """``obj``, a frozen dataclass made just now (nothing else holds it yet), with its
-    dict fields made :class:`_Shared` in place (copying it costs more than making it)."""
-    for name in _field_names(type(obj)):
-        value = getattr(obj, name)
-        if type(value) is dict:
-            object.__setattr__(obj, name, _Shared(value))  # as a frozen __init__ does
-    return obj
-
-
-@lru_cache(maxsize=8)
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+#: The empty mapping shared reports hold (refusing writes, as every shared mapping).
+_EMPTY = _Shared()
 
 
 @lru_cache(maxsize=4096)
 def _plain(counts: tuple[int, int]) -> ScriptDecision:
     """The script decision of Han text that is not traditional-looking (see
     :func:`zhmend.scan.traditional_looking`), with ``counts`` traditional-only and simplified-only
-    characters: made once per counts.
+    characters, not both 0: made once per counts.
 
     Nothing but the counts weighs in such a decision (tests/test_inspect_fast.py holds
     decide_script to that): the evidence of a conversion is only looked for in
-    traditional-looking text.
+    traditional-looking text, so nothing was found. Traditional-only characters alone
+    would be traditional-looking: the script is ``mixed`` or ``simplified``. Made here
+    rather than by ``decide_script`` on an empty text, which costs three times as much on
+    each count a corpus run meets first.
     """
-    return _shared(decide_script("", 0, counts=counts))
+    t, s = counts
+    script = "mixed" if t else "simplified"
+    return ScriptDecision(script, False, (), t, s, _EMPTY, _EMPTY, 0, 0, _EMPTY)
 
 
 @lru_cache(maxsize=4096)
 def _nothing_found(counts: tuple[int, int]) -> Inspection:
     """The report of text no fixer changes, not traditional-looking, where no detector
     finds anything, with ``counts`` traditional-only and simplified-only characters."""
-    return Inspection(_shared(build_evidence("", {}, _plain(counts), (), 0)))
+    decision = _plain(counts)
+    return Inspection(Evidence(_EMPTY, decision, farm_score(_EMPTY, decision), ()))
 
 
 def clear_caches() -> None:
@@ -526,10 +524,11 @@ def inspect(text: str, config: MendConfig | None = None, **options: Any) -> Insp
         text = _check_text(text)
     cfg = DEFAULT if config is None and not options else MendConfig.build(config, **options)
     if cfg.to == "traditional" and cfg.converts:
-        return Inspection(mend_and_explain(text, cfg).evidence)
-    idle, script_only, cues, counts, ids, telling, told = _look(text)
+        return Inspection(_explained(text, cfg))
+    looked = _look(text)
+    idle, script_only, cues, counts, ids, telling, told = looked
     if not (idle or script_only and cfg.to != "simplified"):
-        return Inspection(mend_and_explain(text, cfg).evidence)
+        return Inspection(_explained(text, cfg, looked))
     detected = _detect(text, cues, ids, telling, told) if cues else []
     if counts == (0, 0):
         # No script-only character: whether the text holds Han at all decides.
@@ -541,13 +540,35 @@ def inspect(text: str, config: MendConfig | None = None, **options: Any) -> Insp
     else:
         decision = _traditional_decision(text, counts)
         if cfg.converts and decision.converted_from_simplified:
-            return Inspection(mend_and_explain(text, cfg).evidence)
+            return Inspection(_explained(text, cfg, looked))
     return Inspection(build_evidence(text, {}, decision, (), detected=detected))
+
+
+def _explained(text: str, config: MendConfig, looked: _Look | None = None) -> Evidence:
+    """``mend_and_explain(text, config).evidence``, its fixers given the class scan as
+    ``mend`` gives it: with the classes the text lacks (``JUNK``: no symbol, no invisible
+    character), the fixers skip their searches for them, and the script decision reuses
+    the counts. The edits and counts are the same (``mend`` relies on it for its output;
+    tests/test_inspect_fast.py holds this to ``mend_and_explain``). The ids of ``looked``
+    (:func:`_look` of ``text``) place the characters mojibake signatures start with.
+    """
+    _, log, ctx = _run(text, config, explain=True, scanned=scan.look(text, always=True))
+    assert log is not None
+    script = ctx.notes.get("script")
+    decision = script if isinstance(script, ScriptDecision) else None
+    if looked is None:
+        looked = _look(text)
+    ids, told = looked[4], looked[6]
+    cues = cue_bits(text)
+    starts = _gbk_starts(ids, told) if cues & CUE_MOJIBAKE else None
+    detected = detect(text, cues, signs=told.mojibake_signs, gbk_starts=starts)
+    edits = tuple(log.edits())
+    return build_evidence(text, ctx.counts, decision, edits, cues, detected)
 
 
 def _traditional_decision(text: str, counts: tuple[int, int]) -> ScriptDecision:
     """``decide_script(text, 0, counts)`` of traditional-looking text, without its costliest
-    part where it cannot count: ``residue_chars`` looks at every character for 于 并 后 么,
+    part where it cannot count: ``residue_chars`` judges each 于 并 后 么 in its window,
     which genuine traditional text seldom holds (it writes 於 並 後 麼).
 
     Without labels, the decision made without detail differs from the full one only in
