@@ -13,7 +13,7 @@ from operator import itemgetter, not_
 import regex
 
 from ..chars import HAN_CLASS, HAN_RANGES, is_han
-from ..edits import Edit
+from ..edits import Edit, make_edits
 from ..tables import reading_bases, readings, script_overrides, traditional_only
 from .base import Context
 
@@ -140,10 +140,11 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     if verified == 1 and not cut and _first(infos)[0] not in traditional_only():
         ctx.counts["pinyin_kept_gloss"] += 1
         return []
-    if not (ctx.explain or cut) and _no_learner_line(text):
+    ends: list[int] | None = None  # run k spans ends[2k]:ends[2k + 1]
+    if not cut and _no_learner_line(text):
         learner: set[int] = set()
     else:
-        ends = list(accumulate(map(len, pieces)))  # run k spans ends[2k]:ends[2k + 1]
+        ends = list(accumulate(map(len, pieces)))
         starts = list(compress(ends[0::2], infos))
         learner = _learner_starts(text, starts + [cut.start(2)] if cut else starts)
     if not (ctx.explain or cut or learner):
@@ -157,30 +158,37 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
         _steering_readings(text, stripped, ctx.readings)
         _count(ctx, verified, 0)
         return [Edit(0, len(text), text, stripped, RULE)]
+    if ends is None:
+        ends = list(accumulate(map(len, pieces)))
     found = [(s, e, *i) for s, e, i in zip(ends[0::2], ends[1::2], infos) if i is not None]
     if cut:
         found.append((cut.start(2), cut.end(2), cut.group(1), cut.group(2)[1:], 1))
     if not ctx.explain:
         return _strip_text(text, found, learner, ctx)
-    edits: list[Edit] = []
-    removed = 0
-    styles: Counter[str] = Counter()
-    repeated = kept = 0
-    readings = ctx.readings
-    for start, end, _ch, label, count in found:
-        if learner and start in learner:
-            kept += 1
-            continue
-        groups = text[start:end]
-        edits.append(Edit(start, end, groups, "", RULE))
-        styles[style_of(groups, label)] += 1
-        repeated += count > 1
-        # Position of the character in the text this fixer returns.
-        readings[start - 1 - removed] = label
-        removed += end - start
+    return _strip_explained(text, found, learner, ctx)
+
+
+def _strip_explained(
+    text: str, found: list[tuple[int, int, str, str, int]], learner: set[int], ctx: Context
+) -> list[Edit]:
+    """One edit per removed run, with the label styles and repeats as evidence. Built in
+    bulk (comprehensions, ``map``): a farm page has a label every dozen characters."""
+    if learner:
+        gone = [f for f in found if f[0] not in learner]
+        kept = len(found) - len(gone)
+    else:
+        gone, kept = found, 0
+    groups = [text[start:end] for start, end, _ch, _label, _n in gone]
+    labels = [label for _s, _e, _ch, label, _n in gone]
+    edits = make_edits([(f[0], f[1], g, "", RULE) for f, g in zip(gone, groups)])
+    # Position of each character in the text this fixer returns: its run's start, less
+    # one, less what the runs before it removed.
+    removed = accumulate((f[1] - f[0] for f in gone), initial=0)
+    ctx.readings.update(zip([f[0] - 1 - r for f, r in zip(gone, removed)], labels))
     counts = ctx.counts
-    counts.update(styles)
+    counts.update(Counter(map(style_of, groups, labels)))
     _count(ctx, len(edits), kept)
+    repeated = sum(f[4] > 1 for f in gone)
     if repeated:
         counts["pinyin_repeated"] += repeated
     return edits

@@ -6,8 +6,11 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+import numpy as np
+
 from ..detect import decide_script, to_simplified
-from ..edits import Edit
+from ..edits import Edit, make_edits
+from ..scan import codes_of
 from ..tables import convert, form_readings, kept_in_simplified, readings, script_overrides
 from .base import Context
 from .pinyin import parse_label
@@ -148,15 +151,19 @@ def diff_edits(before: str, after: str, rule: str) -> list[Edit]:
 
 
 def _same_length_edits(before: str, after: str, rule: str, offset: int) -> list[Edit]:
-    edits: list[Edit] = []
-    i, n = 0, len(before)
-    while i < n:
-        if before[i] == after[i]:
-            i += 1
-            continue
-        j = i + 1
-        while j < n and before[j] != after[j]:
-            j += 1
-        edits.append(Edit(offset + i, offset + j, before[i:j], after[i:j], rule))
-        i = j
-    return edits
+    """One edit per run of changed characters of two texts of one length. The runs are
+    found on the code points in one vectorised comparison: a converted page differs from
+    its source at a few hundred places, a Python step per character would cost more than
+    the conversion."""
+    changed = codes_of(before) != codes_of(after)
+    if not changed.any():
+        return []
+    # +1 where a run starts, -1 just past its end.
+    steps = np.diff(changed.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    bounds = np.flatnonzero(steps).tolist()
+    return make_edits(
+        [
+            (offset + i, offset + j, before[i:j], after[i:j], rule)
+            for i, j in zip(bounds[0::2], bounds[1::2])
+        ]
+    )
