@@ -89,3 +89,12 @@ def test_edit_composition_matches_sequential_application(data):
         log.add_step(current, edits)
         current = apply_edits(current, edits)
         assert apply_edits(original, log.edits()) == current
+
+
+def test_insertions_at_one_point_replay_in_the_order_given():
+    # Sorting whole edits would order them by their text ("b" before "z") instead.
+    edits = [Edit(1, 1, "", "z", "a"), Edit(1, 1, "", "b", "a"), Edit(0, 1, "x", "y", "a")]
+    assert apply_edits("xq", edits) == "yzbq"
+    log = EditLog("xq")
+    log.add_step("xq", edits)
+    assert apply_edits("xq", log.edits()) == "yzbq"

@@ -37,9 +37,16 @@ class Edit(NamedTuple):
         }
 
 
+_place = itemgetter(0, 1)  # (start, end)
+
+
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """Apply non-overlapping edits given in ``text``'s coordinates (any order)."""
-    ordered = sorted(edits)  # tuples order by (start, end, ...); linear when already sorted
+    """Apply non-overlapping edits given in ``text``'s coordinates (any order).
+
+    Edits at the same place keep their given order: two insertions at one point are
+    applied as listed, as :class:`EditLog` lists them, not in the order of their text.
+    """
+    ordered = sorted(edits, key=_place)  # stable; linear when already sorted
     if len(ordered) == 1:
         (e,) = ordered
         if e.start == 0 and e.end == len(text) and e.before == text:
