@@ -129,6 +129,13 @@ class _Cluster:
         return shift + growth
 
 
+class _GeneralLog(EditLog):
+    """The edit log without its first-step shortcut: every step folds clusters."""
+
+    def _first_step(self, edits):
+        return False
+
+
 @st.composite
 def _steps(draw):
     """A text and up to four steps, each on the text the steps before left: replacements,
@@ -162,12 +169,15 @@ def _steps(draw):
 )
 def test_the_log_folds_as_the_cluster_by_cluster_reference(case):
     text, steps = case
-    quick, reference = EditLog(text), _ReferenceLog(text)
+    quick, general, reference = EditLog(text), _GeneralLog(text), _ReferenceLog(text)
     for current, edits in steps:
         quick.add_step(current, edits)
+        general.add_step(current, edits)
         reference.add_step(current, edits)
     got = quick.edits()
     assert got == reference.edits()
+    # The first-step shortcut folds as the general merge does.
+    assert general.edits() == got
     assert all(type(e) is Edit for e in got)
 
 

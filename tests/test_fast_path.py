@@ -17,7 +17,7 @@ from zhmend import scan
 from zhmend.chars import is_han
 from zhmend.config import DEFAULT, MendConfig
 from zhmend.detect import decide_script
-from zhmend.edits import Edit, EditLog, apply_edits
+from zhmend.edits import apply_edits
 from zhmend.fixers import FIXERS, KEEP_CLASSES, Context, pinyin, punctuation, script
 from zhmend.mend import needs_work
 from zhmend.tables import kept_in_simplified, script_overrides
@@ -289,37 +289,3 @@ def test_the_changeable_characters_are_found(text, steered):
     chars = set(kept_in_simplified()) | (set(script_overrides()) if steered else set())
     found = [m.start() for m in script._changeable(steered).finditer(text)]
     assert found == [i for i, c in enumerate(text) if c in chars]
-
-
-class _GeneralLog(EditLog):
-    """The edit log without its first-step shortcut: every step folds clusters."""
-
-    def _first_step(self, edits):
-        return False
-
-
-@st.composite
-def _steps(draw):
-    """A text and up to three steps of edits, each on the text the steps before left."""
-    text = draw(st.text(alphabet="ab中,", max_size=20))
-    current, steps = text, []
-    for _ in range(draw(st.integers(0, 3))):
-        cuts = sorted(draw(st.lists(st.integers(0, len(current)), max_size=8)))
-        edits = [
-            Edit(s, e, current[s:e], draw(st.sampled_from(["", "x", "，", current[s:e]])), "r")
-            for s, e in zip(cuts[0::2], cuts[1::2])
-        ]
-        steps.append((current, edits))
-        current = apply_edits(current, edits)
-    return text, steps
-
-
-@SLOW_OK
-@given(_steps())
-def test_the_first_step_shortcut_folds_as_the_general_step(case):
-    text, steps = case
-    quick, general = EditLog(text), _GeneralLog(text)
-    for current, edits in steps:
-        quick.add_step(current, edits)
-        general.add_step(current, edits)
-    assert quick.edits() == general.edits()
