@@ -325,11 +325,18 @@ def residue_chars(text: str) -> int:
         while i != -1:
             lo = max(0, i - _RESIDUE_WINDOW)
             window = text[lo : i + _RESIDUE_WINDOW + 1]
-            back = convert(convert(window, "t2s"), "s2t")
+            back = _round_trip(window)
             if len(back) == len(window) and back[i - lo] != ch:
                 n += 1
             i = text.find(ch, i + 1)
     return n
+
+
+@lru_cache(maxsize=16384)
+def _round_trip(window: str) -> str:
+    """``window`` to simplified and back with OpenCC's phrases: the windows of 之後 以後
+    並且 recur across pages, and two conversions cost more than the lookup."""
+    return convert(convert(window, "t2s"), "s2t")
 
 
 #: The farm score's terms: finding name -> (weight, cap). Each adds

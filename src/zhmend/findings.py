@@ -13,15 +13,19 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 
 import numpy as np
 
 from . import scan
 from .chars import CJK_PUNCT, HAN_RANGES
-from .detect import Evidence, ScriptDecision, farm_score
+from .detect import Evidence, ScriptDecision, _round_trip, farm_score
 from .edits import Edit
 from .fixers.pinyin import _GROUP, _SYLLABLE, _TONED, is_reading, parse_label, style_of
 from .tables import convert, reading_bases
+
+#: The order of findings: by position, then name.
+_TEXT_ORDER = attrgetter("start", "end", "name")
 
 #: Finding names, each also a key of ``Evidence.counts``. The first group comes from the
 #: fixers' edits, the second from the detectors in this module.
@@ -80,38 +84,57 @@ def fixer_findings(text: str, edits: Iterable[Edit]) -> list[Finding]:
     """
     out: list[Finding] = []
     for e in edits:
-        rules = e.rule.split("+")
+        only_label, label, invisible, only_junk, punct = _rule_parts(e.rule)
         labels: list[tuple[int, int]] = []
-        if rules == ["strip_pinyin_annotations"] and not e.after:
+        if only_label and not e.after:
             # The common case: the edit removed exactly the groups after one character.
             labels = [(e.start, e.end)]
             out.append(_removed_label(e))
-        elif "strip_pinyin_annotations" in rules:
+        elif label:
             labels = _labels_in(text, e.start, e.end, out)
-        if "strip_invisible" in rules:
+        if invisible:
             for m in _INVISIBLE.finditer(text, e.start, e.end):
                 ch = m.group()
                 name = "lone_surrogates" if "\ud800" <= ch <= "\udfff" else "invisible"
                 out.append(Finding(name, m.start(), m.end(), ch, f"U+{ord(ch):04X}"))
-        if "strip_injected_junk" in rules:
-            if rules == ["strip_injected_junk"]:
-                name = "junk_dots" if e.before == "." else "junk_symbols"
-                out.append(Finding(name, e.start, e.end, e.before))
-        if "repair_punctuation" in rules:
+        if only_junk:
+            name = "junk_dots" if e.before == "." else "junk_symbols"
+            out.append(Finding(name, e.start, e.end, e.before))
+        if punct:
             out.extend(_punctuation_in(text, e, labels))
-    out.sort(key=lambda f: (f.start, f.end, f.name))
+    out.sort(key=_TEXT_ORDER)
     return out
 
 
+@lru_cache(maxsize=256)
+def _rule_parts(rule: str) -> tuple[bool, bool, bool, bool, bool]:
+    """What an edit's ``rule`` says for its findings, read once per rule rather than per
+    edit: only labels, labels among others, invisible characters, only junk, punctuation."""
+    rules = rule.split("+")
+    return (
+        rules == ["strip_pinyin_annotations"],
+        "strip_pinyin_annotations" in rules,
+        "strip_invisible" in rules,
+        rules == ["strip_injected_junk"],
+        "repair_punctuation" in rules,
+    )
+
+
 def _removed_label(e: Edit) -> Finding:
-    groups = e.before
+    return Finding("pinyin_labels", e.start, e.end, e.before, _removed_detail(e.before))
+
+
+@lru_cache(maxsize=65536)
+def _removed_detail(groups: str) -> str:
+    """The ``detail`` of removed label groups: it depends on them alone, and a farm page
+    repeats the same few hundred."""
     if not groups.rstrip().endswith((")", "）")):
-        return Finding("pinyin_labels", e.start, e.end, groups, "cut")
+        return "cut"
     labels = _ONE_GROUP.findall(groups)
     detail = style_of(groups, labels[0]) if labels else ""
     if len(labels) > 1:
         detail += ",repeated"
-    return Finding("pinyin_labels", e.start, e.end, groups, detail)
+    return detail
 
 
 def _labels_in(text: str, start: int, end: int, out: list[Finding]) -> list[tuple[int, int]]:
@@ -121,13 +144,10 @@ def _labels_in(text: str, start: int, end: int, out: list[Finding]) -> list[tupl
         s, t = m.span(2)
         if s < start or t > end:
             continue
-        ch, groups = m.group(1), m.group(2)
-        labels = _ONE_GROUP.findall(groups)
-        if not all(is_reading(ch, lab) for lab in labels):
+        groups = m.group(2)
+        detail = _verified_detail(m.group(1), groups)
+        if detail is None:
             continue
-        detail = style_of(groups, labels[0])
-        if len(labels) > 1:
-            detail += ",repeated"
         out.append(Finding("pinyin_labels", s, t, groups, detail))
         spans.append((s, t))
     # An excerpt cut inside its last label (兵團(t): the fixer removes the stub too.
@@ -137,6 +157,19 @@ def _labels_in(text: str, start: int, end: int, out: list[Finding]) -> list[tupl
         out.append(Finding("pinyin_labels", cut.start(), cut.start() + len(stub), stub, "cut"))
         spans.append((cut.start(), cut.start() + len(stub)))
     return spans
+
+
+@lru_cache(maxsize=65536)
+def _verified_detail(ch: str, groups: str) -> str | None:
+    """The ``detail`` of label groups after ``ch`` when each is a reading of it, else None
+    (the pair decides alone, and a farm page repeats the same few hundred)."""
+    labels = _ONE_GROUP.findall(groups)
+    if not all(is_reading(ch, lab) for lab in labels):
+        return None
+    detail = style_of(groups, labels[0])
+    if len(labels) > 1:
+        detail += ",repeated"
+    return detail
 
 
 def _punctuation_in(text: str, e: Edit, labels: list[tuple[int, int]]) -> list[Finding]:
@@ -171,6 +204,18 @@ def _openings(text: str) -> list[int]:
     return sorted(out)
 
 
+def _opens_label(text: str) -> bool:
+    """``bool(_openings(text))``, answered at the first opening: a farm page holds hundreds."""
+    last = len(text) - 1
+    for paren in "(（":
+        i = text.find(paren, 1)
+        while i != -1:
+            if i < last and text[i + 1] in _LABEL_FIRST and _HAN_RE.match(text, i - 1):
+                return True
+            i = text.find(paren, i + 1)
+    return False
+
+
 def unverified_labels(text: str) -> list[Finding]:
     """Parenthesised pinyin syllables after a Han character that are not its reading.
 
@@ -182,15 +227,20 @@ def unverified_labels(text: str) -> list[Finding]:
         m = _PAREN_SYLLABLE.match(text, i)
         if m is None:
             continue
-        label = m.group(1)
-        parsed = parse_label(label)
-        if parsed is None or parsed[0] not in _all_syllables():
-            continue
         ch = text[i - 1]
-        if is_reading(ch, label):
-            continue
-        out.append(Finding("unverified_labels", m.start(), m.end(), m.group(), ch))
+        if _is_unverified(ch, m.group(1)):
+            out.append(Finding("unverified_labels", m.start(), m.end(), m.group(), ch))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _is_unverified(ch: str, label: str) -> bool:
+    """Whether ``label`` is a pinyin syllable but not a reading of ``ch``: a farm page
+    repeats the same few hundred pairs, each parsed once."""
+    parsed = parse_label(label)
+    if parsed is None or parsed[0] not in _all_syllables():
+        return False
+    return not is_reading(ch, label)
 
 
 @lru_cache(maxsize=1)
@@ -482,11 +532,13 @@ def page_chrome(text: str, cues: int | None = None) -> list[Finding]:
     if cues is None:
         cues = cue_bits(text)
     # Without CUE_PAREN the caller vouches that no label follows a Han character.
-    opened = cues & CUE_PAREN and _openings(text)
-    view, cuts = _without_labels(text) if opened else (text, [])
+    opened = cues & CUE_PAREN and _opens_label(text)
+    # The labels are cut in C; where the cuts were is only needed once a place is found.
+    view = _LABELS.sub("", text) if opened else text
     places = _chrome_places(view, cues)
     if not places:
         return []
+    cuts = _without_labels(text)[1] if opened else []
     return chrome_lines(text, places, view, cuts)
 
 
@@ -676,7 +728,7 @@ def detect(
         else:
             out.extend(detector(text))
     if len(out) > 1:
-        out.sort(key=lambda f: (f.start, f.end, f.name))
+        out.sort(key=_TEXT_ORDER)
     return out
 
 
@@ -696,9 +748,12 @@ def build_evidence(
     """
     found = detect(text, cues) if detected is None else detected
     if edits:
-        found = fixer_findings(text, edits) + found
-        if len(found) > 1:
-            found.sort(key=lambda f: (f.start, f.end, f.name))
+        fixed = fixer_findings(text, edits)  # in text order already
+        if found:
+            found = fixed + found
+            found.sort(key=_TEXT_ORDER)
+        else:
+            found = fixed
     merged = {k: v for k, v in counts.items() if v} if counts else {}
     for f in found:
         if f.name in DETECTED_FINDINGS:
@@ -710,3 +765,8 @@ def build_evidence(
         farm_score=farm_score(merged_counts, script),
         findings=tuple(found),
     )
+
+
+#: What the evidence learns from the documents it sees (label pairs, label groups, residue
+#: windows): emptied by :func:`zhmend.inspection.clear_caches`.
+LEARNT_CACHES = (_is_unverified, _removed_detail, _verified_detail, _round_trip)

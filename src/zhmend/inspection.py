@@ -34,6 +34,7 @@ from .findings import (
     CUE_MOJIBAKE,
     CUE_PAREN,
     CUE_SEO,
+    LEARNT_CACHES,
     MOJIBAKE_SIGNS,
     Finding,
     build_evidence,
@@ -493,12 +494,13 @@ def _nothing_found(counts: tuple[int, int]) -> Inspection:
 
 def clear_caches() -> None:
     """Forget what the fast path has learnt from the documents seen so far: what each set
-    of telling characters says and the reports shared per count of script-only characters.
+    of telling characters says, the reports shared per count of script-only characters,
+    and what the evidence remembers of labels and residue windows.
 
     Reports stay correct either way; this frees the memory, and lets a benchmark time
     documents the process has not seen (``bench/bench_inspect.py``).
     """
-    for cached in (_told, _told_by_bytes, _plain, _nothing_found):
+    for cached in (_told, _told_by_bytes, _plain, _nothing_found, *LEARNT_CACHES):
         cached.cache_clear()
 
 
