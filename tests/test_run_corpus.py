@@ -34,9 +34,12 @@ GENUINE_TRADITIONAL = "臺北市立動物園今日宣布，園區將於下個月
 
 
 #: A ``sitecustomize`` that plants faults in a run's processes: a record holding BOOM makes a
-#: fixer raise, DIE kills the worker, SPREAD logs which process mended it.
+#: fixer raise, DIE kills the worker, SPREAD logs which process mended it and takes a few
+#: milliseconds more (a batch mended in less time than a worker takes to start would let
+#: one worker mend every batch, and the test that the work spreads would depend on timing).
 FAULT_HOOK = '''
 import os
+import time
 from zhmend import fixers
 
 _original = fixers.FIXERS["repair_punctuation"]
@@ -46,6 +49,7 @@ def _faulty(text, ctx):
     if "SPREAD" in text:
         with open(os.environ["ZHMEND_TEST_PIDS"], "a") as f:
             f.write(f"{os.getpid()}\\n")
+        time.sleep(0.005)
     if "BOOM" in text:
         raise RuntimeError("injected fault")
     if "DIE" in text:
