@@ -187,6 +187,7 @@ def test_clear_caches_forgets_what_the_evidence_learnt():
     zhmend.mend_and_explain("會(huì)議國(guo)(guo)家病(bing)，後來這里的會議")
     learnt = (findings._is_unverified, findings._removed_detail, findings._verified_detail)
     assert all(cached.cache_info().currsize for cached in learnt)
-    assert detect._round_trip in findings.LEARNT_CACHES
+    assert detect._round_trip in detect.LEARNT_CACHES
     clear_caches()
-    assert not any(cached.cache_info().currsize for cached in findings.LEARNT_CACHES)
+    learnt = (*findings.LEARNT_CACHES, *detect.LEARNT_CACHES)
+    assert not any(cached.cache_info().currsize for cached in learnt)

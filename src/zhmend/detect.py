@@ -339,6 +339,11 @@ def _round_trip(window: str) -> str:
     return convert(convert(window, "t2s"), "s2t")
 
 
+#: What the script evidence learns from the documents it sees (residue windows): emptied by
+#: :func:`zhmend.inspection.clear_caches`.
+LEARNT_CACHES = (_round_trip,)
+
+
 #: The farm score's terms: finding name -> (weight, cap). Each adds
 #: ``weight * log2(1 + min(count, cap))`` to the log-odds, so the first occurrence of an
 #: artifact says the most and repeats say less and less; the cap bounds what a single kind

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import scan
 from .chars import CJK_PUNCT, HAN_RANGES
-from .detect import Evidence, ScriptDecision, _round_trip, farm_score
+from .detect import Evidence, ScriptDecision, farm_score
 from .edits import Edit
 from .fixers.pinyin import _GROUP, _SYLLABLE, _TONED, is_reading, parse_label, style_of
 from .tables import convert, reading_bases
@@ -163,13 +163,9 @@ def _labels_in(text: str, start: int, end: int, out: list[Finding]) -> list[tupl
 def _verified_detail(ch: str, groups: str) -> str | None:
     """The ``detail`` of label groups after ``ch`` when each is a reading of it, else None
     (the pair decides alone, and a farm page repeats the same few hundred)."""
-    labels = _ONE_GROUP.findall(groups)
-    if not all(is_reading(ch, lab) for lab in labels):
+    if not all(is_reading(ch, lab) for lab in _ONE_GROUP.findall(groups)):
         return None
-    detail = style_of(groups, labels[0])
-    if len(labels) > 1:
-        detail += ",repeated"
-    return detail
+    return _removed_detail(groups)
 
 
 def _punctuation_in(text: str, e: Edit, labels: list[tuple[int, int]]) -> list[Finding]:
@@ -767,6 +763,6 @@ def build_evidence(
     )
 
 
-#: What the evidence learns from the documents it sees (label pairs, label groups, residue
-#: windows): emptied by :func:`zhmend.inspection.clear_caches`.
-LEARNT_CACHES = (_is_unverified, _removed_detail, _verified_detail, _round_trip)
+#: What the evidence learns from the documents it sees (label pairs, label groups): emptied,
+#: with :data:`zhmend.detect.LEARNT_CACHES`, by :func:`zhmend.inspection.clear_caches`.
+LEARNT_CACHES = (_is_unverified, _removed_detail, _verified_detail)

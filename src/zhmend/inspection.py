@@ -18,6 +18,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import detect as detect_module
+from . import findings as findings_module
 from . import scan
 from .config import DEFAULT, MendConfig
 from .detect import (
@@ -34,7 +36,6 @@ from .findings import (
     CUE_MOJIBAKE,
     CUE_PAREN,
     CUE_SEO,
-    LEARNT_CACHES,
     MOJIBAKE_SIGNS,
     Finding,
     build_evidence,
@@ -500,7 +501,8 @@ def clear_caches() -> None:
     Reports stay correct either way; this frees the memory, and lets a benchmark time
     documents the process has not seen (``bench/bench_inspect.py``).
     """
-    for cached in (_told, _told_by_bytes, _plain, _nothing_found, *LEARNT_CACHES):
+    learnt = (*detect_module.LEARNT_CACHES, *findings_module.LEARNT_CACHES)
+    for cached in (_told, _told_by_bytes, _plain, _nothing_found, *learnt):
         cached.cache_clear()
 
 

@@ -77,7 +77,7 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
         # Only the text is wanted, and a farm page is repaired whatever its first round
         # finds: the rounds need not be listed, composed into fine edits or counted (the
         # counts are evidence only). The same rounds as below.
-        current, settled = _round_settled(text, farm)
+        current, settled = _text_round(text, farm)
         if current == text:
             return []
         return [Edit(0, len(text), text, current if settled else _settle(current, farm), RULE)]
@@ -114,20 +114,16 @@ Change = tuple[int, int, str]
 def _settle(text: str, farm: bool) -> str:
     """The rounds after the first, on the text only: at most MAX_ROUNDS - 2 of them."""
     for _ in range(MAX_ROUNDS - 2):
-        after, settled = _round_settled(text, farm)
+        after, settled = _text_round(text, farm)
         if settled or after == text:
             return after
         text = after
     return text
 
 
-def _text_round(text: str, farm: bool) -> str:
-    """``text`` after one round (:func:`_one_round`), without listing the common changes."""
-    return _round_settled(text, farm)[0]
-
-
-def _round_settled(text: str, farm: bool) -> tuple[str, bool]:
-    """:func:`_text_round`, and whether the round after it is sure to change nothing.
+def _text_round(text: str, farm: bool) -> tuple[str, bool]:
+    """``text`` after one round (:func:`_one_round`), without listing the common changes,
+    and whether the round after it is sure to change nothing.
 
     The changes that are not the common case are made first; the common case (, ; : right
     after a Chinese character, and a comma after such a comma) is then settled by
