@@ -40,6 +40,7 @@ if str(ROOT) not in sys.path:  # run as a script: python bench/bench_inspect.py
 import zhmend  # noqa: E402
 from bench.corrupt import VARIANTS, corrupt  # noqa: E402
 from zhmend.detect import FARM_THRESHOLD  # noqa: E402
+from zhmend.findings import CUE_CHROME, cue_bits  # noqa: E402
 from zhmend.inspection import clear_caches  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -202,9 +203,16 @@ def main(argv: list[str] | None = None) -> int:
         before = None
     print(f"\nspeed, CPU time, best of {args.repeats} for {how}, same documents for both"
           " (ratio: inspect time / mend time)")
-    corpora = (("clean news", clean), ("clean traditional", traditional),
+    # Clean news split by whether a page holds a page-chrome cue character (视 in 电视, 章
+    # in 文章): the chrome check is what inspect does on clean text beyond mend's scan.
+    with_cue = [d for d in clean if cue_bits(d) & CUE_CHROME]
+    without_cue = [d for d in clean if not cue_bits(d) & CUE_CHROME]
+    corpora = (("clean news", clean), ("  with chrome cue", with_cue),
+               ("  without", without_cue), ("clean traditional", traditional),
                ("noisy seed-like", noisy))
     for label, docs in corpora:
+        if not docs:
+            continue
         mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
         fns = {"mend": zhmend.mend, "inspect": zhmend.inspect}
         times = timed(fns, docs, args.repeats, args.chunk, args.folds, before)
