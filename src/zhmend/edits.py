@@ -94,6 +94,8 @@ _Span = tuple[int, int, int, int, str, tuple[str, ...]]
 _OUT_END = itemgetter(3)
 _BY_POSITION = itemgetter(0, 1)  # (start, end) of an Edit; stable for equal positions
 _new_edit = partial(tuple.__new__, Edit)
+#: Past every edit: meeting it closes the open cluster, then the merge stops.
+_END = Edit(1 << 62, 1 << 62, "", "", "")
 
 
 class EditLog:
@@ -137,7 +139,9 @@ class EditLog:
         c_rules: list[str] = []
         c_spans = False
 
-        for e in sorted(edits, key=_BY_POSITION):
+        ordered = sorted(edits, key=_BY_POSITION)
+        ordered.append(_END)  # closes the last cluster like any other
+        for e in ordered:
             s, t, _, after, rule = e
             if c_edits is not None and not (s < c_hi or (s == t == c_hi)):
                 if c_spans or len(c_edits) > 1:
@@ -160,6 +164,8 @@ class EditLog:
                         append((c_in_lo, t0 + delta, start, start + len(a0), a0, (r0,)))
                     shift += len(a0) - (t0 - s0)
                 c_edits = None
+            if e is _END:
+                break
             if c_edits is None:
                 # Spans wholly before the edit (ending before it, or at its start unless it
                 # is an insertion) keep their text; they only move. Their ends never
@@ -208,19 +214,6 @@ class EditLog:
                         c_rules.append(r)
                 delta = sp[1] - oe
                 i += 1
-        if c_edits is not None:
-            shift = _close(
-                current,
-                original,
-                c_edits,
-                c_lo,
-                c_hi,
-                c_in_lo,
-                c_in_hi if c_in_hi is not None else c_hi + delta,
-                c_rules,
-                shift,
-                append,
-            )
         if shift:
             out.extend([(a, b, c + shift, d + shift, x, r) for a, b, c, d, x, r in old[i:]])
         else:
