@@ -19,7 +19,7 @@ from zhmend.config import DEFAULT, MendConfig
 from zhmend.detect import decide_script
 from zhmend.edits import apply_edits
 from zhmend.fixers import FIXERS, KEEP_CLASSES, Context, pinyin, punctuation, script
-from zhmend.mend import needs_work
+from zhmend.mend import Mended, explained, needs_work
 from zhmend.tables import kept_in_simplified, script_overrides
 
 CASES = load_cases("fast_path.json")
@@ -82,6 +82,38 @@ def test_corpora_mend_is_the_explained_text():
     for name, corruption in VARIANTS.items():
         noisy = [corrupt(t, corruption, seed=i) for i, t in enumerate(news[:40])]
         assert _same_text(noisy) == [], name
+
+
+def _explained_both_ways(text: str, options: dict) -> tuple[Mended, Mended]:
+    config = MendConfig.build(None, **options)
+    return explained(text, config, scan.look(text, always=True)), explained(text, config)
+
+
+@settings(
+    max_examples=int(os.environ.get("ZHMEND_HYPOTHESIS_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(TEXT, OPTIONS)
+@example("國(guó)家⚠💲🕮發(fā)展,嗚呼於(wū)戲", {})
+@example("\u200b會議", {"to": "traditional"})
+def test_the_class_scan_changes_no_explanation(text, options):
+    """mend_and_explain gives the fixers the class scan, so they skip the searches for
+    classes the text lacks; the reference runs every search."""
+    given_scan, reference = _explained_both_ways(text, options)
+    assert given_scan == reference
+
+
+def test_corpora_explanations_given_the_class_scan_are_the_reference():
+    news = [d["text"] for d in read_jsonl(need(DATA / "news_dev.jsonl"))]
+    trad = [d["text"] for d in read_jsonl(need(DATA / "trad_dev.jsonl"))]
+    real = [p.read_text(encoding="utf-8") for p in sorted(need(DATA / "real_dev").glob("*.txt"))]
+    pages = news[:100] + trad[:50] + real
+    for corruption in VARIANTS.values():
+        pages += [corrupt(t, corruption, seed=i) for i, t in enumerate(news[:15])]
+    for options in ({}, {"to": "keep"}, {"to": "traditional"}):
+        pairs = [_explained_both_ways(p, options) for p in pages]
+        assert [i for i, (a, b) in enumerate(pairs) if a != b] == [], options
 
 
 SLOW_OK = settings(

@@ -37,6 +37,11 @@ def test_golden(case):
     assert (report.verdict == "farm") is case["farm"], report.farm_score
     for name, detail in case.get("detail", {}).items():
         assert detail in {f.detail for f in report.findings if f.name == name}
+    if "chrome" in case:
+        # Every page chrome line, in order: the span's text (its line, as the page holds
+        # it) and the kind found first on it.
+        chrome = [(f.text, f.detail) for f in report.findings if f.name == "page_chrome"]
+        assert chrome == [(c["text"], c["detail"]) for c in case["chrome"]]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["label"] for c in CASES])

@@ -251,6 +251,27 @@ def test_chrome_cue_characters_are_counted_and_placed_apart(text):
         assert evidence_of(text) == zhmend.mend_and_explain(text).evidence
 
 
+# Traditional chrome cue characters (視 擊 觀) beside simplified ones, so that both kinds
+# of cue, those counted apart and those that stay among the telling ids, meet on one page.
+MIXED_CUES = st.lists(
+    st.sampled_from(
+        [*KEYWORDS, "電視", "电视", "打擊", "打击", "觀察", "观察", "文章", "國家", "\n", "，"]
+    ),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MIXED_CUES)
+def test_traditional_cue_characters_are_counted_among_the_telling_ids(text):
+    found = _scan(text)
+    if found.idle or found.script_only:
+        assert found.counts == scan.count_scripts(text)
+    assert _chrome_places(text, found.ids, found.telling) == findings._chrome_places(
+        text, findings.cue_bits(text)
+    )
+
+
 def test_every_chrome_keyword_is_reached_through_its_cue_bits():
     for keyword in KEYWORDS:
         line = f"{keyword}：12 > 本\n"
@@ -449,8 +470,9 @@ def test_residue_chars_counts_each_occurrence_once():
 
 @settings(max_examples=300, deadline=None)
 @given(TEXTS, st.sampled_from(TARGETS))
-def test_the_busy_path_given_the_class_scan_is_mend_and_explain(text, to):
-    """inspect runs the fixers as mend runs them, with the class scan, on text they act on."""
+def test_the_busy_path_placing_detectors_by_ids_is_mend_and_explain(text, to):
+    """On text the fixers act on, inspect places the mojibake detectors by its ids; the
+    report is mend_and_explain's, which runs every detector everywhere."""
     config = MendConfig.build(None, to=to)
     assert _explained(text, config) == zhmend.mend_and_explain(text, config).evidence
 

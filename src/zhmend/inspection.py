@@ -47,7 +47,7 @@ from .findings import (
     mojibake,
     seo_headers,
 )
-from .mend import _check_text, _run
+from .mend import _check_text, explained
 
 
 @dataclass(frozen=True)
@@ -146,11 +146,10 @@ class _Ids(NamedTuple):
     mojibake: frozenset[int]
     #: The ids of chrome cue characters; for ``bytes.translate``: those of them that tell
     #: nothing else (taken out of the telling ids that reports are shared by), and among
-    #: those the simplified-only ones and the traditional-only ones (to count them).
+    #: those the simplified-only ones (to count them).
     cues: frozenset[int]
     plain_cues: bytes
     simplified_cues: bytes
-    traditional_cues: bytes
 
 
 try:  # np.count_nonzero's Python wrapper costs more than the count on a page
@@ -202,8 +201,9 @@ def _ids() -> _Ids:
         )
     cue_ids = [n for n, pairs in enumerate(beside) if pairs]
     # Cue characters that tell nothing else (浏 is also a GBK lead character) leave the
-    # telling ids, their script counted apart.
-    script = scan.HAN | scan.SIMP | scan.TRAD | CUE_CHROME << 8 | ~0 << 32
+    # telling ids, their script counted apart. Traditional ones (視 擊 觀) stay: rare in
+    # simplified text, they would cost a count of their own on every page holding a cue.
+    script = scan.HAN | scan.SIMP | CUE_CHROME << 8 | ~0 << 32
     plain_cues = [n for n in cue_ids if not keys[n - first] & ~script]
     han = scan.HAN | scan.CJK_MARK
     size = first + len(keys)
@@ -222,7 +222,6 @@ def _ids() -> _Ids:
         frozenset(cue_ids),
         bytes(plain_cues),
         bytes(n for n in plain_cues if keys[n - first] & scan.SIMP),
-        bytes(n for n in plain_cues if keys[n - first] & scan.TRAD),
     )
 
 
@@ -334,7 +333,6 @@ def _look(text: str) -> _Look:
         told = _told_by_bytes(rest)
         if len(rest) < len(telling):
             simp += len(telling) - len(telling.translate(_SAME, ids.simplified_cues))
-            trad += len(telling) - len(telling.translate(_SAME, ids.traditional_cues))
             chrome = CUE_CHROME
         else:  # a cue character that tells more (浏) stays among the rest
             chrome = CUE_CHROME if told.bits & _CHROME_BITS else 0
@@ -421,20 +419,24 @@ def _chrome_places(text: str, ids: bytes, telling: bytes) -> list[int]:
     table = _ids()
     neighbours = table.neighbours
     last = len(ids) - 1
+    find = ids.find
     places = []
     for i in table.cues.intersection(telling):
         for delta, neighbour, simplified in neighbours[i]:
             # Without the neighbour anywhere (half the time), one memory scan rules the cue
             # out, cheaper than visiting each of its occurrences.
-            if (simplified not in text) if simplified else (neighbour not in ids):
+            if simplified:
+                if simplified not in text:
+                    continue
+            elif neighbour not in ids:
                 continue
-            p = ids.find(i)
+            p = find(i)
             while p != -1:
                 j = p + delta
                 if 0 <= j <= last and ids[j] == neighbour:
                     if not simplified or text[j] == simplified:
                         places.append(p)
-                p = ids.find(i, p + 1)
+                p = find(i, p + 1)
     if len(places) > 1:
         # A cue character beside two of its neighbours is one place; cue by cue is not
         # text order.
@@ -549,25 +551,15 @@ def inspect(text: str, config: MendConfig | None = None, **options: Any) -> Insp
 
 
 def _explained(text: str, config: MendConfig, looked: _Look | None = None) -> Evidence:
-    """``mend_and_explain(text, config).evidence``, its fixers given the class scan as
-    ``mend`` gives it: with the classes the text lacks (``JUNK``: no symbol, no invisible
-    character), the fixers skip their searches for them, and the script decision reuses
-    the counts. The edits and counts are the same (``mend`` relies on it for its output;
-    tests/test_inspect_fast.py holds this to ``mend_and_explain``). The ids of ``looked``
-    (:func:`_look` of ``text``) place the characters mojibake signatures start with.
-    """
-    _, log, ctx = _run(text, config, explain=True, scanned=scan.look(text, always=True))
-    assert log is not None
-    script = ctx.notes.get("script")
-    decision = script if isinstance(script, ScriptDecision) else None
+    """``mend_and_explain(text, config).evidence``, the detectors placed by the ids of
+    ``looked`` (:func:`_look` of ``text``): they show where mojibake signatures can start."""
     if looked is None:
         looked = _look(text)
     ids, told = looked[4], looked[6]
     cues = cue_bits(text)
     starts = _gbk_starts(ids, told) if cues & CUE_MOJIBAKE else None
     detected = detect(text, cues, signs=told.mojibake_signs, gbk_starts=starts)
-    edits = tuple(log.edits())
-    return build_evidence(text, ctx.counts, decision, edits, cues, detected)
+    return explained(text, config, scan.look(text, always=True), cues, detected).evidence
 
 
 def _traditional_decision(text: str, counts: tuple[int, int]) -> ScriptDecision:

@@ -10,7 +10,7 @@ from .config import MendConfig
 from .detect import Evidence, ScriptDecision
 from .edits import Edit, EditLog, apply_edits
 from .errors import BYTES_ERROR_TEXT
-from .findings import build_evidence
+from .findings import Finding, build_evidence
 from .fixers import FIXERS, KEEP_CLASSES, Context
 
 
@@ -94,11 +94,26 @@ def mend_and_explain(text: str, config: MendConfig | None = None, **options: Any
     """Like :func:`mend`, plus every edit (replayable on ``text``) and the evidence."""
     text = _check_text(text)
     cfg = MendConfig.build(config, **options)
-    out, log, ctx = _run(text, cfg, explain=True)
+    return explained(text, cfg, scan.look(text, always=True))
+
+
+def explained(
+    text: str,
+    config: MendConfig,
+    scanned: scan.Looked | None = None,
+    cues: int | None = None,
+    detected: list[Finding] | None = None,
+) -> Mended:
+    """:func:`mend_and_explain` of checked ``text`` under a built ``config``.
+
+    ``scanned`` is ``scan.look(text, always=True)``: with the classes the text lacks, the
+    fixers skip their searches for them; the edits and counts are those of the fixers
+    run without it (tests/test_explain_fast.py holds the two to each other). ``cues`` and
+    ``detected`` are the detectors' cue bits and findings, when the caller has them.
+    """
+    out, log, ctx = _run(text, config, explain=True, scanned=scanned)
     assert log is not None
     script = ctx.notes.get("script")
+    decision = script if isinstance(script, ScriptDecision) else None
     edits = tuple(log.edits())
-    evidence = build_evidence(
-        text, ctx.counts, script if isinstance(script, ScriptDecision) else None, edits
-    )
-    return Mended(out, edits, evidence)
+    return Mended(out, edits, build_evidence(text, ctx.counts, decision, edits, cues, detected))
