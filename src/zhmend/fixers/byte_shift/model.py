@@ -48,6 +48,12 @@ COST_ASCII_ALNUM = math.log(0.002)
 COST_ASCII_PUNCT = math.log(0.004)
 COST_SYMBOL = -15.0
 COST_UNKNOWN_HAN = -16.0
+#: No character scores above this: a Han character's probability is at most 1 after
+#: another Han character or at a text's start, and at most 1.8 times its unigram after a mark
+#: (start_share weighs it by 0.2 to 1.8); a mark's is its share times at most 1.8; every other
+#: cost is negative. The search relies on it to leave out hypotheses that cannot reach its
+#: beam (tests/test_byte_shift.py checks it).
+COST_CEILING = math.log(1.8)
 # Below this dictionary frequency a character counts as rare (garble evidence).
 RARE_FREQ = 3000
 

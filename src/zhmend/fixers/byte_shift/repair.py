@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import math
 import unicodedata
 from dataclasses import dataclass
+from operator import itemgetter
 
 import regex
 
@@ -14,7 +16,15 @@ from ...edits import Edit
 from ..base import Context
 from ..pinyin import is_reading
 from .gbk import TRAILS, decode_pair, encodings, folds, label_trails
-from .model import MAX_WORD, Scorer, beyond_converter, letter_words, model, simplified
+from .model import (
+    COST_CEILING,
+    MAX_WORD,
+    Scorer,
+    beyond_converter,
+    letter_words,
+    model,
+    simplified,
+)
 
 RULE = "repair_byte_shift"
 
@@ -159,8 +169,6 @@ def _step(
     before: _Token | None = None,
 ) -> list[_Hyp]:
     out: list[_Hyp] = []
-    if tok.kind in ("char", "qlabel"):
-        hyps = hyps + _gap_hyps(hyps, tok, scorer)
     # The second pass hides a byte before 。！，？; a lead byte in front of it is lost with it.
     # So is a byte before a "?" that is itself such a loss (``大??,`` for ``大省，``): in the
     # farm's decoding both bytes stood in lead position, here one may complete a pair.
@@ -176,13 +184,30 @@ def _step(
         lost_from = set(map(id, in_step + pending))
     else:
         lost_from = set()
+    if tok.kind in ("char", "qlabel"):
+        _advance(hyps, tok, scorer, out)
+        # Then the hypotheses that put back bytes lost before the token, best first:
+        # thousands while decoding out of step, and once one cannot reach the beam even
+        # with the most the token can add, neither can the rest.
+        reach = _reach(tok)
+        floor = _Floor(out)
+        firsts = _first_bytes(tok)
+        for score, h, put_back, pair in _gap_candidates(hyps, tok, scorer):
+            if score + reach < floor.value:
+                break
+            for byte in put_back:
+                if byte > 0x80 and firsts is not None:
+                    # The byte waits for the token's first byte: the character they make
+                    # is all the token adds (its last byte waits in turn), or all but one.
+                    gain = _waiting_gain(h.last, byte, firsts, scorer)
+                    if gain is None or score + gain < floor.value:
+                        continue
+                start = len(out)
+                _advance([_put_back(h, byte, pair, scorer)], tok, scorer, out)
+                floor.add(out, start)
+        return _prune(out, BEAM)
     for h in hyps:
-        if tok.kind == "char":
-            for option in encodings(tok.text):
-                nh = _extend(h, option, scorer)
-                if nh is not None:
-                    out.append(nh)
-        elif tok.kind == "q":
+        if tok.kind == "q":
             for option in (b"?", b"\xa3\xbf"):  # a real question mark (folded or not)
                 nh = _extend(h, option, scorer)
                 if nh is not None:
@@ -202,6 +227,30 @@ def _step(
                     if nh is not None:
                         out.append(nh)
                 out.extend(_vanished_before_line_end(h, scorer))
+        elif tok.kind == "label":
+            if h.pos == len(h.data) and h.pair_end and h.last and is_reading(h.last, tok.reading):
+                out.append(_with_out(h, h.out + tok.text))
+            elif h.pos == len(h.data) - 1 and len(h.data) >= 2:
+                # Read out of step, a false match looks like a labelled character
+                # (``加?yǒu)值(zhí)埽`` for ``加兄弟，``: 兄弟 holds 值): its label goes.
+                ch = decode_pair(h.data[-2], h.data[-1])
+                if ch is not None and is_reading(ch, tok.reading):
+                    out.append(dataclasses.replace(h, dropped=h.dropped + 1))
+    if tok.kind != "q":
+        return _prune(out, BEAM)
+    # A lead byte just chosen is judged once its partner comes: keep those unpruned.
+    waiting = [h for h in out if h.pos != len(h.data)]
+    return _prune([h for h in out if h.pos == len(h.data)]) + _prune(waiting, None)
+
+
+def _advance(hyps: list[_Hyp], tok: _Token, scorer: Scorer, out: list[_Hyp]) -> None:
+    """Append to ``out`` each hypothesis of ``hyps`` advanced over a char or qlabel token."""
+    for h in hyps:
+        if tok.kind == "char":
+            for option in encodings(tok.text):
+                nh = _extend(h, option, scorer)
+                if nh is not None:
+                    out.append(nh)
         elif tok.kind == "qlabel":
             if not h.data:
                 continue
@@ -221,20 +270,75 @@ def _step(
             open_ = sum(labelled if seen else prior >= OPEN_PRIOR for _, prior, labelled in named)
             for nh, _, _ in named:
                 out.append(dataclasses.replace(nh, chosen=nh.chosen + 1) if open_ > 1 else nh)
-        elif tok.kind == "label":
-            if h.pos == len(h.data) and h.pair_end and h.last and is_reading(h.last, tok.reading):
-                out.append(_with_out(h, h.out + tok.text))
-            elif h.pos == len(h.data) - 1 and len(h.data) >= 2:
-                # Read out of step, a false match looks like a labelled character
-                # (``加?yǒu)值(zhí)埽`` for ``加兄弟，``: 兄弟 holds 值): its label goes.
-                ch = decode_pair(h.data[-2], h.data[-1])
-                if ch is not None and is_reading(ch, tok.reading):
-                    out.append(dataclasses.replace(h, dropped=h.dropped + 1))
-    if tok.kind != "q":
-        return _prune(out, BEAM)
-    # A lead byte just chosen is judged once its partner comes: keep those unpruned.
-    waiting = [h for h in out if h.pos != len(h.data)]
-    return _prune([h for h in out if h.pos == len(h.data)]) + _prune(waiting, None)
+
+
+class _Floor:
+    """The score a hypothesis needs to join the beam that ``out`` makes (the ``BEAM``-th
+    best of its states; -inf while it fills fewer): one below it cannot displace any of
+    them (:func:`_prune` keeps the best per state, then the ``BEAM`` best)."""
+
+    def __init__(self, out: list[_Hyp]) -> None:
+        self.best: dict[tuple[object, ...], float] = {}
+        self.top: list[float] = []  # the BEAM best scores of distinct states, a min-heap
+        self.value = -math.inf
+        self.add(out, 0)
+
+    def add(self, out: list[_Hyp], start: int) -> None:
+        best, top = self.best, self.top
+        for h in out[start:]:
+            k = h.key()
+            old = best.get(k)
+            if old is None:
+                best[k] = h.score
+                if len(top) < BEAM:
+                    heapq.heappush(top, h.score)
+                elif h.score > top[0]:
+                    heapq.heapreplace(top, h.score)
+            elif h.score > old:
+                # A state found again with a better score (rare): count it once.
+                best[k] = h.score
+                self.top = top = heapq.nlargest(BEAM, best.values())
+                heapq.heapify(top)
+        if len(top) >= BEAM:
+            self.value = top[0]
+
+
+def _reach(tok: _Token) -> float:
+    """The most a hypothesis can gain by advancing over ``tok``: each byte decodes at most
+    one character, none scores above COST_CEILING, and the label priors are at most 0."""
+    if tok.kind == "qlabel":
+        return COST_CEILING
+    return COST_CEILING * max(map(len, encodings(tok.text)), default=0)
+
+
+def _first_bytes(tok: _Token) -> list[tuple[int, float]] | None:
+    """Each encoding of a char token as (first byte, the most its other bytes can add):
+    nothing for a last byte that waits for a partner, COST_CEILING for any other byte.
+    None for a qlabel token (its bytes come from the label table)."""
+    if tok.kind != "char":
+        return None
+    out = []
+    for option in encodings(tok.text):
+        rest = option[1:]
+        waits = len(rest) == 1 and rest[0] > 0x80
+        out.append((option[0], 0.0 if waits or not rest else COST_CEILING * len(rest)))
+    return out
+
+
+def _waiting_gain(
+    last: str | None, byte: int, firsts: list[tuple[int, float]], scorer: Scorer
+) -> float | None:
+    """The most a hypothesis whose lead ``byte`` waits can gain over the token: the best
+    character ``byte`` makes with a first byte of ``firsts``, and what the rest can add;
+    None when it makes none (the hypothesis dies there)."""
+    gain = None
+    for first, rest in firsts:
+        ch = decode_pair(byte, first)
+        if ch is not None:
+            g = scorer.cost(last, ch) + rest
+            if gain is None or g > gain:
+                gain = g
+    return gain
 
 
 # Marks a line ends with, as GBK pairs whose second byte (>= 0x81) a decoder out of step
@@ -292,11 +396,20 @@ def _with_out(h: _Hyp, out: str) -> _Hyp:
     return _Hyp(h.score, h.data, h.pos, out, h.last, h.pair_end, h.free, h.gap, h.dropped, h.chosen)
 
 
-def _gap_hyps(hyps: list[_Hyp], tok: _Token, scorer: Scorer) -> list[_Hyp]:
-    """Put back bytes the farm's decoder lost before ``tok``: a lead byte whose partner was
-    the second pass's invisible byte (only before 。！，？), or a pair that fell in GBK's
-    user-defined area (only while decoding out of step: its first byte was a trail)."""
-    out: list[_Hyp] = []
+def _gap_candidates(
+    hyps: list[_Hyp], tok: _Token, scorer: Scorer
+) -> list[tuple[float, _Hyp, tuple[int, ...], bool]]:
+    """Bytes the farm's decoder lost before ``tok``: a lead byte whose partner was the
+    second pass's invisible byte (only before 。！，？), or a pair that fell in GBK's
+    user-defined area (only while decoding out of step: its first byte was a trail).
+
+    As ``(score, hypothesis, bytes, pair)``, best first: :func:`_put_back` makes one
+    hypothesis of each byte, all scoring ``score`` (a byte that waits for its partner adds
+    nothing; a pair costs GAP_COST). Worked out without making them; in the order a sort
+    of those hypotheses by score would list them (ties in the order made), thousands
+    while decoding out of step, of which the search makes a few.
+    """
+    out: list[tuple[float, _Hyp, tuple[int, ...], bool]] = []
     firsts: list[tuple[int, _Hyp]] = []
     marked = tok.text in _MARKED
     for h in hyps:
@@ -304,23 +417,47 @@ def _gap_hyps(hyps: list[_Hyp], tok: _Token, scorer: Scorer) -> list[_Hyp]:
             continue
         if h.pos == len(h.data):
             if marked:
-                for lead in _LEADS:
-                    nh = _extend(h, bytes((lead,)), scorer, free=1, gap=1)
-                    if nh is not None:
-                        out.append(nh)
+                out.append((h.score, h, _LEADS, False))
         else:
             for area, (firsts_, _) in enumerate(_UDA):
                 for lead in firsts_:
                     nh = _extend(h, bytes((lead,)), scorer, free=1, gap=1)
                     if nh is not None:
                         firsts.append((area, nh))
+    cost = scorer.cost
     for area, seconds in enumerate(s for _, s in _UDA):
         for h in _prune([nh for a, nh in firsts if a == area]):
+            # One row per score, opened where its first byte stands among the seconds.
+            rows: dict[float, list[int]] = {}
             for trail in seconds:
-                nh = _extend(h, bytes((trail,)), scorer, free=1)
-                if nh is not None:
-                    out.append(_with_score(nh, nh.score - GAP_COST))
-    return _prune(out, None)
+                if trail > 0x80:
+                    score = h.score - GAP_COST
+                else:  # decoded at once, as _extend decodes it
+                    ch = "€" if trail == 0x80 else chr(trail)
+                    score = (h.score + cost(h.last, ch)) - GAP_COST
+                row = rows.get(score)
+                if row is None:
+                    rows[score] = [trail]
+                else:
+                    row.append(trail)
+            out.extend((score, h, tuple(row), True) for score, row in rows.items())
+    out.sort(key=_SCORE, reverse=True)  # stable: ties stay in the order made
+    return out
+
+
+_SCORE = itemgetter(0)
+
+
+def _put_back(h: _Hyp, byte: int, pair: bool, scorer: Scorer) -> _Hyp:
+    """The hypothesis of a :func:`_gap_candidates` row: ``h`` given the lost lead byte, or
+    the second byte of the vanished pair whose first byte completed ``h``."""
+    if not pair:
+        nh = _extend(h, bytes((byte,)), scorer, free=1, gap=1)
+        assert nh is not None  # a lead byte after a whole character waits for its partner
+        return nh
+    nh = _extend(h, bytes((byte,)), scorer, free=1)
+    assert nh is not None  # a lone byte either waits or decodes as ASCII
+    return _with_score(nh, nh.score - GAP_COST)
 
 
 def _fold_at(window: str, i: int) -> str | None:
