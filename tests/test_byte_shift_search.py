@@ -120,3 +120,11 @@ PAGES = st.text(alphabet=CHARS, max_size=60)
 def test_no_character_scores_above_the_ceiling(page, prev, ch):
     assert Scorer(page, page).cost(prev, ch) <= COST_CEILING
 
+
+
+def test_second_bytes_are_split_as_the_decoder_reads_them():
+    """_gap_candidates lists the seconds it decodes at once before those that wait, as
+    they stand in GBK's order."""
+    for (_, seconds), (decoded, waiting) in zip(search._UDA, search._SECONDS):
+        assert [t for t, _ in decoded] + list(waiting) == list(seconds)
+        assert all(t <= 0x80 for t, _ in decoded) and all(t > 0x80 for t in waiting)

@@ -7,6 +7,7 @@ import heapq
 import math
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import itemgetter
 
 import regex
@@ -191,19 +192,27 @@ def _step(
         # with the most the token can add, neither can the rest.
         reach = _reach(tok)
         floor = _Floor(out)
-        firsts = _first_bytes(tok)
-        for score, h, put_back, pair in _gap_candidates(hyps, tok, scorer):
+        firsts = _first_bytes(tok.text) if tok.kind == "char" else None
+        cost = scorer.cost
+        for score, last, h, before, put_back, pair in _gap_candidates(hyps, tok, scorer):
             if score + reach < floor.value:
                 break
             for byte in put_back:
                 if byte > 0x80 and firsts is not None:
                     # The byte waits for the token's first byte: the character they make
-                    # is all the token adds (its last byte waits in turn), or all but one.
-                    gain = _waiting_gain(h.last, byte, firsts, scorer)
+                    # is all the token adds (its last byte waits in turn), or all but
+                    # one; none made, the hypothesis dies there.
+                    gain = None
+                    for chars, rest in firsts:
+                        ch = chars.get(byte)
+                        if ch is not None:
+                            g = cost(last, ch) + rest
+                            if gain is None or g > gain:
+                                gain = g
                     if gain is None or score + gain < floor.value:
                         continue
                 start = len(out)
-                _advance([_put_back(h, byte, pair, scorer)], tok, scorer, out)
+                _advance([_put_back(h, before, byte, pair, scorer)], tok, scorer, out)
                 floor.add(out, start)
         return _prune(out, BEAM)
     for h in hyps:
@@ -311,34 +320,18 @@ def _reach(tok: _Token) -> float:
     return COST_CEILING * max(map(len, encodings(tok.text)), default=0)
 
 
-def _first_bytes(tok: _Token) -> list[tuple[int, float]] | None:
-    """Each encoding of a char token as (first byte, the most its other bytes can add):
-    nothing for a last byte that waits for a partner, COST_CEILING for any other byte.
-    None for a qlabel token (its bytes come from the label table)."""
-    if tok.kind != "char":
-        return None
+@lru_cache(maxsize=4096)
+def _first_bytes(text: str) -> tuple[tuple[dict[int, str], float], ...]:
+    """Each encoding of a char token's ``text`` as (the character each lead byte makes with
+    its first byte, the most its other bytes can add): nothing for a last byte that waits
+    for a partner, COST_CEILING for any other byte."""
     out = []
-    for option in encodings(tok.text):
+    for option in encodings(text):
         rest = option[1:]
         waits = len(rest) == 1 and rest[0] > 0x80
-        out.append((option[0], 0.0 if waits or not rest else COST_CEILING * len(rest)))
-    return out
-
-
-def _waiting_gain(
-    last: str | None, byte: int, firsts: list[tuple[int, float]], scorer: Scorer
-) -> float | None:
-    """The most a hypothesis whose lead ``byte`` waits can gain over the token: the best
-    character ``byte`` makes with a first byte of ``firsts``, and what the rest can add;
-    None when it makes none (the hypothesis dies there)."""
-    gain = None
-    for first, rest in firsts:
-        ch = decode_pair(byte, first)
-        if ch is not None:
-            g = scorer.cost(last, ch) + rest
-            if gain is None or g > gain:
-                gain = g
-    return gain
+        chars = {lead: ch for lead in _LEADS if (ch := decode_pair(lead, option[0])) is not None}
+        out.append((chars, 0.0 if waits or not rest else COST_CEILING * len(rest)))
+    return tuple(out)
 
 
 # Marks a line ends with, as GBK pairs whose second byte (>= 0x81) a decoder out of step
@@ -396,67 +389,89 @@ def _with_out(h: _Hyp, out: str) -> _Hyp:
     return _Hyp(h.score, h.data, h.pos, out, h.last, h.pair_end, h.free, h.gap, h.dropped, h.chosen)
 
 
-def _gap_candidates(
-    hyps: list[_Hyp], tok: _Token, scorer: Scorer
-) -> list[tuple[float, _Hyp, tuple[int, ...], bool]]:
+#: A row of :func:`_gap_candidates`: score, the character before the bytes it puts back,
+#: the hypothesis they grow, the bytes they come after, the bytes it puts back one by one,
+#: and whether they are a vanished pair.
+_Row = tuple[float, "str | None", _Hyp, bytes, tuple[int, ...], bool]
+
+
+def _gap_candidates(hyps: list[_Hyp], tok: _Token, scorer: Scorer) -> list[_Row]:
     """Bytes the farm's decoder lost before ``tok``: a lead byte whose partner was the
     second pass's invisible byte (only before 。！，？), or a pair that fell in GBK's
     user-defined area (only while decoding out of step: its first byte was a trail).
 
-    As ``(score, hypothesis, bytes, pair)``, best first: :func:`_put_back` makes one
-    hypothesis of each byte, all scoring ``score`` (a byte that waits for its partner adds
-    nothing; a pair costs GAP_COST). Worked out without making them; in the order a sort
-    of those hypotheses by score would list them (ties in the order made), thousands
-    while decoding out of step, of which the search makes a few.
+    As rows, best first: :func:`_put_back` makes one hypothesis of each byte a row puts
+    back, all scoring the row's score (a byte that waits for its partner adds nothing; a
+    pair costs GAP_COST). Worked out without making them, in the order a sort of those
+    hypotheses by score would list them (ties in the order made): thousands while
+    decoding out of step, of which the search makes a few.
     """
-    out: list[tuple[float, _Hyp, tuple[int, ...], bool]] = []
-    firsts: list[tuple[int, _Hyp]] = []
+    out: list[_Row] = []
+    # The first byte of a vanished pair completes the character waiting for a partner:
+    # (score, area, hypothesis, byte, character) of each, scored as _extend scores it.
+    firsts: list[tuple[float, int, _Hyp, int, str]] = []
     marked = tok.text in _MARKED
+    cost = scorer.cost
     for h in hyps:
         if h.gap >= MAX_GAPS:
             continue
         if h.pos == len(h.data):
             if marked:
-                out.append((h.score, h, _LEADS, False))
+                out.append((h.score, h.last, h, b"", _LEADS, False))
         else:
+            waiting = h.data[-1]
             for area, (firsts_, _) in enumerate(_UDA):
                 for lead in firsts_:
-                    nh = _extend(h, bytes((lead,)), scorer, free=1, gap=1)
-                    if nh is not None:
-                        firsts.append((area, nh))
-    cost = scorer.cost
-    for area, seconds in enumerate(s for _, s in _UDA):
-        for h in _prune([nh for a, nh in firsts if a == area]):
-            # One row per score, opened where its first byte stands among the seconds.
+                    ch = decode_pair(waiting, lead)
+                    if ch is not None:
+                        firsts.append((h.score + cost(h.last, ch), area, h, lead, ch))
+    for area, (decoded, waiting) in enumerate(_SECONDS):
+        # The beam of each area, as _prune makes it (their states all differ).
+        kept = sorted((f for f in firsts if f[1] == area), key=_SCORE, reverse=True)[:BEAM]
+        for first, _, h, lead, ch in kept:
+            # One row per score, opened where its first byte stands among the seconds:
+            # those decoded at once (as _extend decodes them) come before those that wait.
             rows: dict[float, list[int]] = {}
-            for trail in seconds:
-                if trail > 0x80:
-                    score = h.score - GAP_COST
-                else:  # decoded at once, as _extend decodes it
-                    ch = "€" if trail == 0x80 else chr(trail)
-                    score = (h.score + cost(h.last, ch)) - GAP_COST
+            for trail, ascii_ in decoded:
+                score = (first + cost(ch, ascii_)) - GAP_COST
                 row = rows.get(score)
                 if row is None:
                     rows[score] = [trail]
                 else:
                     row.append(trail)
-            out.extend((score, h, tuple(row), True) for score, row in rows.items())
+            score = first - GAP_COST
+            row = rows.get(score)
+            if row is None:
+                rows[score] = list(waiting)
+            else:
+                row.extend(waiting)
+            out.extend((score, ch, h, bytes((lead,)), tuple(r), True) for score, r in rows.items())
     out.sort(key=_SCORE, reverse=True)  # stable: ties stay in the order made
     return out
 
 
 _SCORE = itemgetter(0)
+#: The second bytes of each area, split as _extend reads them after a whole character:
+#: those it decodes at once (ASCII, and 0x80 as the euro sign), in order, and those that
+#: wait for a partner. Every decoded one comes before every waiting one.
+_SECONDS = tuple(
+    (
+        tuple((t, "€" if t == 0x80 else chr(t)) for t in seconds if t <= 0x80),
+        tuple(t for t in seconds if t > 0x80),
+    )
+    for _, seconds in _UDA
+)
 
 
-def _put_back(h: _Hyp, byte: int, pair: bool, scorer: Scorer) -> _Hyp:
+def _put_back(h: _Hyp, before: bytes, byte: int, pair: bool, scorer: Scorer) -> _Hyp:
     """The hypothesis of a :func:`_gap_candidates` row: ``h`` given the lost lead byte, or
-    the second byte of the vanished pair whose first byte completed ``h``."""
+    the vanished pair whose first byte completes ``h``'s waiting character."""
     if not pair:
         nh = _extend(h, bytes((byte,)), scorer, free=1, gap=1)
         assert nh is not None  # a lead byte after a whole character waits for its partner
         return nh
-    nh = _extend(h, bytes((byte,)), scorer, free=1)
-    assert nh is not None  # a lone byte either waits or decodes as ASCII
+    nh = _extend(h, before + bytes((byte,)), scorer, free=2, gap=1)
+    assert nh is not None  # the first byte makes a character; the second waits or is ASCII
     return _with_score(nh, nh.score - GAP_COST)
 
 
