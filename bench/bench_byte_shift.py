@@ -330,9 +330,10 @@ def main() -> int:
         pool = [d for d in docs if d["id"] not in seen]
     rng = random.Random(args.seed)
     sample = rng.sample(pool, min(args.pages, len(pool)))
-    acc = accuracy(sample, args.seed, args.verbose, args.jobs)
-    for k, v in acc.items():
-        print(f"{k:32}{v:>10.3f}" if isinstance(v, float) else f"{k:32}{v:>10}")
+    if sample:
+        acc = accuracy(sample, args.seed, args.verbose, args.jobs)
+        for k, v in acc.items():
+            print(f"{k:32}{v:>10.3f}" if isinstance(v, float) else f"{k:32}{v:>10}")
     if args.garbled_pages:
         garbled = rng.sample(pool, min(args.garbled_pages, len(pool)))
         for k, v in garbled_speed(garbled, args.seed, args.repeats).items():
