@@ -55,11 +55,14 @@ OPTIONS = st.sampled_from(
 )
 
 
-@settings(
+SLOW_OK = settings(
     max_examples=int(os.environ.get("ZHMEND_HYPOTHESIS_EXAMPLES", "400")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+@SLOW_OK
 @given(TEXT, OPTIONS)
 @example("小(xiǎo)朋(péng)友(yǒu)會(huì)議(yì)\n國(guó)家發展,,會議", {})
 @example("國(guó)家⚠💲🕮發(fā)展,嗚呼於(wū)戲", {})
@@ -89,11 +92,7 @@ def _explained_both_ways(text: str, options: dict) -> tuple[Mended, Mended]:
     return explained(text, config, scan.look(text, always=True)), explained(text, config)
 
 
-@settings(
-    max_examples=int(os.environ.get("ZHMEND_HYPOTHESIS_EXAMPLES", "400")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@SLOW_OK
 @given(TEXT, OPTIONS)
 @example("國(guó)家⚠💲🕮發(fā)展,嗚呼於(wū)戲", {})
 @example("\u200b會議", {"to": "traditional"})
@@ -116,11 +115,6 @@ def test_corpora_explanations_given_the_class_scan_are_the_reference():
         assert [i for i, (a, b) in enumerate(pairs) if a != b] == [], options
 
 
-SLOW_OK = settings(
-    max_examples=int(os.environ.get("ZHMEND_HYPOTHESIS_EXAMPLES", "400")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
 # Marks, the characters around them that the punctuation rules read, and nothing else.
 MARKS = st.text(alphabet=list(",,,;;::!!??(()).....中國會，。、；：！？（）…a1 \n%"), max_size=40)
 
