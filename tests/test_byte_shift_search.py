@@ -8,7 +8,7 @@ import random
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import CASES, DATA, ROOT, need, read_jsonl
@@ -121,10 +121,83 @@ def test_no_character_scores_above_the_ceiling(page, prev, ch):
     assert Scorer(page, page).cost(prev, ch) <= COST_CEILING
 
 
-
 def test_second_bytes_are_split_as_the_decoder_reads_them():
     """_gap_candidates lists the seconds it decodes at once before those that wait, as
     they stand in GBK's order."""
     for (_, seconds), (decoded, waiting) in zip(search._UDA, search._SECONDS):
         assert [t for t, _ in decoded] + list(waiting) == list(seconds)
         assert all(t <= 0x80 for t, _ in decoded) and all(t > 0x80 for t in waiting)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PAGES, st.one_of(st.none(), CHARS), st.lists(CHARS, max_size=30))
+@example("龘乾，龘乾", "龘", ["乾", "龘", "中", "，"])  # a bigram of the page alone
+@example("中国", "中", ["国", "國", "一"])  # of the model, either script
+def test_costs_in_one_go_are_the_costs_one_by_one(page, prev, chars):
+    """Scorer.costs finds the characters that form no bigram after ``prev`` by a set; the
+    costs are those of Scorer.cost all the same, bigrams of the model or the page alike."""
+    fast, one_by_one = Scorer(page, page), Scorer(page, page)
+    for before in [prev, *dict.fromkeys(page)]:
+        after = chars + list(page)
+        assert fast.costs(before, after) == [one_by_one.cost(before, c) for c in after]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.floats(-200.0, 0.0),
+        st.floats(-1e18, 1e18, allow_nan=False),
+        st.sampled_from([2.0**60, -(2.0**60), -7.25, 0.0]),
+    ),
+    st.sampled_from(list("的國会發展乾龘") + ["€", "，"]),
+    st.sampled_from([0, 1]),
+)
+def test_rows_from_grouped_seconds_are_the_rows_one_by_one(first, ch, area):
+    """A vanished pair's rows, made from its seconds grouped by cost, are the rows made
+    second by second (in order), or left to that when two costs round to one score."""
+    scorer = Scorer("的國會發展", "的國會發展")
+    decoded, waiting = search._SECONDS[area]
+    grouped = search._second_rows(first, search._by_cost(ch, decoded, scorer), waiting)
+    one_by_one = search._second_rows_one_by_one(first, ch, decoded, waiting, scorer)
+    if grouped is not None:
+        assert list(grouped.items()) == list(one_by_one.items())
+    else:
+        assert len(one_by_one) < len(search._by_cost(ch, decoded, scorer)) + 1
+
+
+def test_huge_scores_fall_back_to_rows_one_by_one():
+    scorer = Scorer("", "")
+    decoded, waiting = search._SECONDS[1]  # A140-A7A0: seconds decoded at once, and not
+    # Every cost is lost in rounding next to 2**60: one row holds every second.
+    assert search._second_rows(2.0**60, search._by_cost("的", decoded, scorer), waiting) is None
+    rows = search._second_rows_one_by_one(2.0**60, "的", decoded, waiting, scorer)
+    assert list(rows.values()) == [tuple(t for t, _ in decoded) + waiting]
+
+
+def test_put_back_hypotheses_keep_the_order_of_making_all(monkeypatch):
+    """The hypotheses that put back lost bytes are made best bound first, but listed in the
+    order of making every one of them (rows, then bytes): _prune breaks ties among equal
+    scores by that order. Every step of the golden pages: the fast list is in that order,
+    and the beam it makes is the beam of all of them, hypothesis for hypothesis."""
+    real = search._put_back_all
+    steps = []
+
+    def checked(hyps, tok, scorer, floor):
+        fast = real(hyps, tok, scorer, floor)
+        base: list = []
+        search._advance(hyps, tok, scorer, base)
+        every: list = []
+        for _, _, h, before, put_back, pair in search._gap_candidates(hyps, tok, scorer):
+            for byte in put_back:
+                nh = search._put_back(h, before, byte, pair, scorer)
+                search._advance([nh], tok, scorer, every)
+        rest = iter(every)
+        assert all(any(h == e for e in rest) for h in fast), tok
+        assert search._prune(base + fast) == search._prune(base + every), tok
+        steps.append(len(every) - len(fast))
+        return fast
+
+    monkeypatch.setattr(search, "_put_back_all", checked)
+    for page in GOLDEN:
+        _searches(page)
+    assert steps and max(steps) > 0  # some step left candidates out

@@ -147,6 +147,15 @@ def model() -> Model:
 
 
 @lru_cache(maxsize=1)
+def _followers() -> dict[str, frozenset[str]]:
+    """Each character of the model's bigrams -> the characters that follow it in one."""
+    out: dict[str, set[str]] = {}
+    for ab in model().bigrams:
+        out.setdefault(ab[0], set()).add(ab[1])
+    return {a: frozenset(bs) for a, bs in out.items()}
+
+
+@lru_cache(maxsize=1)
 def letter_words() -> frozenset[str]:
     """Words that begin with one Latin letter (``X光``, ``A股``), upper-cased."""
     return frozenset(w.upper() for w, _ in _rows("byte_shift_letter_words.tsv"))
@@ -209,6 +218,12 @@ class Scorer:
         self.page_total = max(1, sum(self.page_chars.values()))
         self.page_bigrams = Counter(a + b for a, b in zip(simp, simp[1:]) if a and b)
         self._cache: dict[tuple[str, str], float] = {}
+        self._alone_cache: dict[str, float] = {}
+        self._han: dict[str, str | None] = {}  # a character's simplified form; None if not Han
+        self._follows_cache: dict[str, frozenset[str]] = {}
+        self._page_followers: dict[str, set[str]] = {}
+        for ab in self.page_bigrams:
+            self._page_followers.setdefault(ab[0], set()).add(ab[1])
         self.other_script = _other_script(page)
         # Characters the farm's label table cannot hold on this page: simplified-only ones
         # when the page is traditional (the farm labels after converting).
@@ -235,6 +250,32 @@ class Scorer:
             self._cache[key] = hit
         return hit
 
+    def costs(self, prev: str | None, chars: list[str]) -> list[float]:
+        """``cost(prev, ch)`` of each of ``chars``: the search scores hundreds after one."""
+        if prev is None or not is_han(prev):
+            return [self.cost(prev, ch) for ch in chars]
+        # After a Han character, one it forms no bigram with costs what it costs alone
+        # (see _cost): a set look-up instead of a pair's.
+        follows = self._follows(prev)
+        han, alone, cost = self._han, self._alone, self.cost
+        out = []
+        for ch in chars:
+            s = han.get(ch, False)
+            if s is False:
+                s = han[ch] = simplified(ch) if is_han(ch) else None
+            out.append(alone(ch) if s is not None and s not in follows else cost(prev, ch))
+        return out
+
+    def _follows(self, prev: str) -> frozenset[str]:
+        """The simplified characters that make a bigram of the model or the page after the
+        Han character ``prev``."""
+        a = simplified(prev)
+        hit = self._follows_cache.get(a)
+        if hit is None:
+            hit = _followers().get(a, frozenset()) | self._page_followers.get(a, frozenset())
+            self._follows_cache[a] = hit
+        return hit
+
     def _cost(self, prev: str | None, ch: str) -> float:
         if not is_han(ch):
             if ch in "\n\r":
@@ -253,6 +294,11 @@ class Scorer:
             if ch.isascii():
                 return COST_ASCII_ALNUM if ch.isalnum() else COST_ASCII_PUNCT
             return COST_SYMBOL
+        if prev is not None and is_han(prev):
+            a, b = simplified(prev), simplified(ch)
+            if a + b not in self.m.bigrams and a + b not in self.page_bigrams:
+                # Most pairs are no bigram of either: the bigram terms below add nothing.
+                return self._alone(ch)
         uni = self.unigram(ch)
         if uni == 0.0:
             return COST_UNKNOWN_HAN
@@ -266,6 +312,20 @@ class Scorer:
             p = uni * (0.2 + 1.6 * self.m.start_share(ch))
         else:
             p += (LAMBDA_DICT + LAMBDA_PAGE) * uni
+        return self._capped(p, ch)
+
+    def _alone(self, ch: str) -> float:
+        """The cost of a Han character after a Han character it forms no bigram with (the
+        same after each of them: worked out once)."""
+        hit = self._alone_cache.get(ch)
+        if hit is None:
+            uni = self.unigram(ch)
+            p = (1 - LAMBDA_DICT - LAMBDA_PAGE) * uni
+            hit = COST_UNKNOWN_HAN if uni == 0.0 else self._capped(p, ch)
+            self._alone_cache[ch] = hit
+        return hit
+
+    def _capped(self, p: float, ch: str) -> float:
         penalty = COST_OTHER_SCRIPT if ch in self.other_script else 0.0
         return max(math.log(p), COST_UNKNOWN_HAN) + penalty
 

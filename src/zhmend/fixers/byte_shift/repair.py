@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
+from typing import NamedTuple
 
 import regex
 
@@ -101,8 +102,8 @@ class _Token:
     reading: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Hyp:
+class _Hyp(NamedTuple):
+    # A tuple: the search makes hundreds of thousands, and a tuple is the cheapest to make.
     score: float
     data: bytes
     pos: int  # bytes decoded so far; ``len(data) - 1`` when a lead byte waits
@@ -187,33 +188,7 @@ def _step(
         lost_from = set()
     if tok.kind in ("char", "qlabel"):
         _advance(hyps, tok, scorer, out)
-        # Then the hypotheses that put back bytes lost before the token, best first:
-        # thousands while decoding out of step, and once one cannot reach the beam even
-        # with the most the token can add, neither can the rest.
-        reach = _reach(tok)
-        floor = _Floor(out)
-        firsts = _first_bytes(tok.text) if tok.kind == "char" else None
-        cost = scorer.cost
-        for score, last, h, before, put_back, pair in _gap_candidates(hyps, tok, scorer):
-            if score + reach < floor.value:
-                break
-            for byte in put_back:
-                if byte > 0x80 and firsts is not None:
-                    # The byte waits for the token's first byte: the character they make
-                    # is all the token adds (its last byte waits in turn), or all but
-                    # one; none made, the hypothesis dies there.
-                    gain = None
-                    for chars, rest in firsts:
-                        ch = chars.get(byte)
-                        if ch is not None:
-                            g = cost(last, ch) + rest
-                            if gain is None or g > gain:
-                                gain = g
-                    if gain is None or score + gain < floor.value:
-                        continue
-                start = len(out)
-                _advance([_put_back(h, before, byte, pair, scorer)], tok, scorer, out)
-                floor.add(out, start)
+        out.extend(_put_back_all(hyps, tok, scorer, _Floor(out)))
         return _prune(out, BEAM)
     for h in hyps:
         if tok.kind == "q":
@@ -244,7 +219,7 @@ def _step(
                 # (``加?yǒu)值(zhí)埽`` for ``加兄弟，``: 兄弟 holds 值): its label goes.
                 ch = decode_pair(h.data[-2], h.data[-1])
                 if ch is not None and is_reading(ch, tok.reading):
-                    out.append(dataclasses.replace(h, dropped=h.dropped + 1))
+                    out.append(h._replace(dropped=h.dropped + 1))
     if tok.kind != "q":
         return _prune(out, BEAM)
     # A lead byte just chosen is judged once its partner comes: keep those unpruned.
@@ -278,7 +253,7 @@ def _advance(hyps: list[_Hyp], tok: _Token, scorer: Scorer, out: list[_Hyp]) -> 
             seen = any(labelled for _, _, labelled in named)
             open_ = sum(labelled if seen else prior >= OPEN_PRIOR for _, prior, labelled in named)
             for nh, _, _ in named:
-                out.append(dataclasses.replace(nh, chosen=nh.chosen + 1) if open_ > 1 else nh)
+                out.append(nh._replace(chosen=nh.chosen + 1) if open_ > 1 else nh)
 
 
 class _Floor:
@@ -290,11 +265,11 @@ class _Floor:
         self.best: dict[tuple[object, ...], float] = {}
         self.top: list[float] = []  # the BEAM best scores of distinct states, a min-heap
         self.value = -math.inf
-        self.add(out, 0)
+        self.add(out)
 
-    def add(self, out: list[_Hyp], start: int) -> None:
+    def add(self, hyps: list[_Hyp]) -> None:
         best, top = self.best, self.top
-        for h in out[start:]:
+        for h in hyps:
             k = h.key()
             old = best.get(k)
             if old is None:
@@ -312,6 +287,163 @@ class _Floor:
             self.value = top[0]
 
 
+def _put_back_all(hyps: list[_Hyp], tok: _Token, scorer: Scorer, floor: _Floor) -> list[_Hyp]:
+    """The hypotheses that put back bytes lost before ``tok``, advanced over it: those that
+    can still reach the beam whose floor is ``floor``, in the order of their rows and bytes.
+
+    Thousands of candidates while decoding out of step; a few dozen survive. They are made
+    best bound first (a row's score plus the most its byte can gain with the token), so the
+    floor rises at once and the rest fall below it unmade. They are listed in row order
+    all the same: :func:`_prune` breaks ties among equal scores by that order."""
+    rows = _gap_candidates(hyps, tok, scorer)
+    reach = _reach(tok)
+    gains = _Gains(tok, scorer)
+    waiting: list[tuple[float, int, int]] = []  # (-bound, row, byte), a min-heap
+    made: list[tuple[int, int, list[_Hyp]]] = []
+    opened = 0  # rows whose candidates are waiting (or were made or left out)
+    while True:
+        # A row bounds its candidates: open it before any candidate it could beat.
+        while opened < len(rows) and (not waiting or rows[opened][0] + reach >= -waiting[0][0]):
+            if rows[opened][0] + reach < floor.value:
+                opened = len(rows)
+                break
+            _open(rows[opened], opened, gains, floor.value, waiting)
+            opened += 1
+        if not waiting:
+            break
+        neg, i, j = heapq.heappop(waiting)
+        if -neg < floor.value:
+            break  # every candidate left, opened or not, is bounded below the floor too
+        _, _, h, before, put_back, pair = rows[i]
+        grown: list[_Hyp] = []
+        _advance([_put_back(h, before, put_back[j], pair, scorer)], tok, scorer, grown)
+        floor.add(grown)
+        made.append((i, j, grown))
+    made.sort(key=_ROW_BYTE)
+    return [nh for _, _, grown in made for nh in grown]
+
+
+_ROW_BYTE = itemgetter(0, 1)
+
+
+# Bounds add a character's cost to a score in another order than the search does: this
+# covers the rounding, so a candidate is left out only when it is truly below the floor.
+_SLACK = 1e-9
+
+
+class _Gains:
+    """The most a candidate can gain over its row's score by advancing over the token,
+    given the character before its byte and the byte; None when it cannot advance (it
+    dies there)."""
+
+    def __init__(self, tok: _Token, scorer: Scorer) -> None:
+        self.tok, self.scorer, self.cost = tok, scorer, scorer.cost
+        self.reach = _reach(tok)
+        self.firsts = _first_bytes(tok.text) if tok.kind == "char" else {}
+        self.named: dict[int, list[tuple[str, float]]] = {}
+        self.rows: dict[tuple[str | None, tuple[int, ...]], list[tuple[float, int]]] = {}
+        self.targets: dict[tuple[int, ...], list[tuple[int, str, float]] | None] = {}
+
+    def row(self, last: str | None, put_back: tuple[int, ...]) -> list[tuple[float, int]]:
+        """(gain, index) of each byte of ``put_back`` after ``last`` that can advance, best
+        first. Rows of one step share their bytes and often the character before them."""
+        key = (last, put_back)
+        found = self.rows.get(key)
+        if found is None:
+            found = self._waiting_row(last, put_back) if self.firsts else None
+            if found is None:
+                of = self.of
+                found = [(g, j) for j, b in enumerate(put_back) if (g := of(last, b)) is not None]
+            found.sort(key=_SCORE, reverse=True)
+            self.rows[key] = found
+        return found
+
+    def _waiting_row(
+        self, last: str | None, put_back: tuple[int, ...]
+    ) -> list[tuple[float, int]] | None:
+        """:meth:`of` of every byte of a row whose bytes all wait for the token's first byte
+        (lost lead bytes, seconds that wait), scored in one go; None for other rows."""
+        if put_back not in self.targets:
+            firsts = self.firsts
+            self.targets[put_back] = (
+                [(j, ch, most) for j, b in enumerate(put_back) for ch, most in firsts.get(b, ())]
+                if all(b > 0x80 for b in put_back)
+                else None
+            )
+        targets = self.targets[put_back]
+        if targets is None:
+            return None
+        best: dict[int, float] = {}
+        costs = self.scorer.costs(last, [ch for _, ch, _ in targets])
+        for (j, _, most), c in zip(targets, costs):
+            g = c + most
+            if j not in best or g > best[j]:
+                best[j] = g
+        return [(g + _SLACK, j) for j, g in best.items()]
+
+    def of(self, last: str | None, byte: int) -> float | None:
+        if byte <= 0x80:
+            # The byte decoded at once (ASCII or the euro sign): the token is read in step.
+            if self.tok.kind == "qlabel":
+                return self.reach
+            return self._in_step("€" if byte == 0x80 else chr(byte))
+        if self.tok.kind == "qlabel":
+            return self._labelled(last, byte)
+        return self._after_lead(last, byte)
+
+    def _in_step(self, last: str) -> float | None:
+        gain = None
+        for chars in _in_step_chars(self.tok.text):
+            g, prev = 0.0, last
+            for ch in chars:
+                g += self.cost(prev, ch)
+                prev = ch
+            if gain is None or g > gain:
+                gain = g
+        return None if gain is None else gain + _SLACK
+
+    def _after_lead(self, last: str | None, byte: int) -> float | None:
+        # The byte waits for the token's first byte: the character they make is all the
+        # token adds (its last byte waits in turn), or all but one.
+        made = self.firsts.get(byte)
+        if made is None:
+            return None
+        cost = self.cost
+        if len(made) == 1:
+            return cost(last, made[0][0]) + made[0][1] + _SLACK
+        return max(cost(last, ch) + most for ch, most in made) + _SLACK
+
+    def _labelled(self, last: str | None, byte: int) -> float | None:
+        # The byte waits for the trail byte the label names: each character it may make,
+        # with its prior (see _advance).
+        named = self.named.get(byte)
+        if named is None:
+            named = [
+                (decode_pair(byte, t) or "", prior)
+                for t, prior in _table_chars(byte, self.tok.reading, self.scorer)
+            ]
+            self.named[byte] = named
+        if not named:
+            return None
+        return max(self.cost(last, ch) + prior for ch, prior in named) + _SLACK
+
+
+def _open(
+    row: _Row,
+    i: int,
+    gains: _Gains,
+    floor: float,
+    waiting: list[tuple[float, int, int]],
+) -> None:
+    """Put the candidates of ``row`` (the ``i``-th) that may reach ``floor`` on the heap."""
+    score, last, _, _, put_back, _ = row
+    for gain, j in gains.row(last, put_back):
+        bound = score + gain
+        if bound < floor:
+            break
+        heapq.heappush(waiting, (-bound, i, j))
+
+
 def _reach(tok: _Token) -> float:
     """The most a hypothesis can gain by advancing over ``tok``: each byte decodes at most
     one character, none scores above COST_CEILING, and the label priors are at most 0."""
@@ -321,17 +453,45 @@ def _reach(tok: _Token) -> float:
 
 
 @lru_cache(maxsize=4096)
-def _first_bytes(text: str) -> tuple[tuple[dict[int, str], float], ...]:
-    """Each encoding of a char token's ``text`` as (the character each lead byte makes with
-    its first byte, the most its other bytes can add): nothing for a last byte that waits
-    for a partner, COST_CEILING for any other byte."""
+def _in_step_chars(text: str) -> tuple[tuple[str, ...], ...]:
+    """Each encoding of a char token's ``text`` that decodes in step, as the characters
+    :func:`_extend` reads from it (a last lead byte waits and adds nothing)."""
     out = []
+    for option in encodings(text):
+        chars, k = [], 0
+        while k < len(option):
+            b = option[k]
+            if b <= 0x80:
+                chars.append("€" if b == 0x80 else chr(b))
+                k += 1
+            elif k + 1 < len(option):
+                ch = decode_pair(b, option[k + 1])
+                if ch is None:
+                    break  # no character: read in step, this encoding dies there
+                chars.append(ch)
+                k += 2
+            else:
+                k += 1
+        else:
+            out.append(tuple(chars))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _first_bytes(text: str) -> dict[int, tuple[tuple[str, float], ...]]:
+    """For each lead byte, what it makes with the first byte of each encoding of a char
+    token's ``text``: the character, and the most the encoding's other bytes can add
+    (nothing for a last byte that waits for a partner, COST_CEILING for any other)."""
+    out: dict[int, list[tuple[str, float]]] = {}
     for option in encodings(text):
         rest = option[1:]
         waits = len(rest) == 1 and rest[0] > 0x80
-        chars = {lead: ch for lead in _LEADS if (ch := decode_pair(lead, option[0])) is not None}
-        out.append((chars, 0.0 if waits or not rest else COST_CEILING * len(rest)))
-    return tuple(out)
+        most = 0.0 if waits or not rest else COST_CEILING * len(rest)
+        for lead in _LEADS:
+            ch = decode_pair(lead, option[0])
+            if ch is not None:
+                out.setdefault(lead, []).append((ch, most))
+    return {lead: tuple(made) for lead, made in out.items()}
 
 
 # Marks a line ends with, as GBK pairs whose second byte (>= 0x81) a decoder out of step
@@ -428,26 +588,57 @@ def _gap_candidates(hyps: list[_Hyp], tok: _Token, scorer: Scorer) -> list[_Row]
     for area, (decoded, waiting) in enumerate(_SECONDS):
         # The beam of each area, as _prune makes it (their states all differ).
         kept = sorted((f for f in firsts if f[1] == area), key=_SCORE, reverse=True)[:BEAM]
+        # The seconds decoded at once, grouped by what they cost after the character the
+        # first byte completes: one group per row, unless two costs round to one score.
+        groups_after: dict[str, list[tuple[float, tuple[int, ...]]]] = {}
         for first, _, h, lead, ch in kept:
-            # One row per score, opened where its first byte stands among the seconds:
-            # those decoded at once (as _extend decodes them) come before those that wait.
-            rows: dict[float, list[int]] = {}
-            for trail, ascii_ in decoded:
-                score = (first + cost(ch, ascii_)) - GAP_COST
-                row = rows.get(score)
-                if row is None:
-                    rows[score] = [trail]
-                else:
-                    row.append(trail)
-            score = first - GAP_COST
-            row = rows.get(score)
-            if row is None:
-                rows[score] = list(waiting)
-            else:
-                row.extend(waiting)
-            out.extend((score, ch, h, bytes((lead,)), tuple(r), True) for score, r in rows.items())
+            groups = groups_after.get(ch)
+            if groups is None:
+                groups = groups_after[ch] = _by_cost(ch, decoded, scorer)
+            rows = _second_rows(first, groups, waiting)
+            if rows is None:
+                rows = _second_rows_one_by_one(first, ch, decoded, waiting, scorer)
+            out.extend((score, ch, h, bytes((lead,)), r, True) for score, r in rows.items())
     out.sort(key=_SCORE, reverse=True)  # stable: ties stay in the order made
     return out
+
+
+def _by_cost(
+    ch: str, decoded: tuple[tuple[int, str], ...], scorer: Scorer
+) -> list[tuple[float, tuple[int, ...]]]:
+    """The seconds of ``decoded`` grouped by their cost after ``ch``, in order."""
+    groups: dict[float, list[int]] = {}
+    for trail, ascii_ in decoded:
+        groups.setdefault(scorer.cost(ch, ascii_), []).append(trail)
+    return [(c, tuple(trails)) for c, trails in groups.items()]
+
+
+def _second_rows(
+    first: float, groups: list[tuple[float, tuple[int, ...]]], waiting: tuple[int, ...]
+) -> dict[float, tuple[int, ...]] | None:
+    """:func:`_second_rows_one_by_one` from the seconds grouped by cost (``groups``, see
+    :func:`_by_cost`); None when two groups round to one score (the rows would mix them)."""
+    rows = {(first + c) - GAP_COST: trails for c, trails in groups}
+    if len(rows) < len(groups) or first - GAP_COST in rows:
+        return None
+    rows[first - GAP_COST] = waiting
+    return rows
+
+
+def _second_rows_one_by_one(
+    first: float,
+    ch: str,
+    decoded: tuple[tuple[int, str], ...],
+    waiting: tuple[int, ...],
+    scorer: Scorer,
+) -> dict[float, tuple[int, ...]]:
+    """One row per score, opened where its first byte stands among the seconds: those
+    decoded at once (as _extend decodes them) come before those that wait."""
+    rows: dict[float, list[int]] = {}
+    for trail, ascii_ in decoded:
+        rows.setdefault((first + scorer.cost(ch, ascii_)) - GAP_COST, []).append(trail)
+    rows.setdefault(first - GAP_COST, []).extend(waiting)
+    return {score: tuple(trails) for score, trails in rows.items()}
 
 
 _SCORE = itemgetter(0)
