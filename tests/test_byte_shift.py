@@ -165,11 +165,12 @@ def test_label_scan_matches_the_naive_rule(text):
     # The scan for labels after a stray ASCII byte skips the others inside the regex; it
     # must find exactly the labels the plain rule (any label, then the character before
     # it checked) accepts.
-    from zhmend.fixers.byte_shift.repair import _LABEL, _LABEL_AFTER_ASCII
+    from zhmend.fixers.byte_shift.repair import _LABEL_AFTER_ASCII
+    from zhmend.fixers.byte_shift.search import LABEL
 
     naive = [
         m.span()
-        for m in _LABEL.finditer(text)
+        for m in LABEL.finditer(text)
         if m.start() and text[m.start() - 1].isascii() and ord(text[m.start() - 1]) >= 0x40
     ]
     assert [m.span() for m in _LABEL_AFTER_ASCII.finditer(text)] == naive

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import CASES, DATA, ROOT, need, read_jsonl
-from zhmend.fixers.byte_shift import repair as search
+from zhmend.fixers.byte_shift import search
 from zhmend.fixers.byte_shift.model import COST_CEILING, Scorer
+from zhmend.fixers.byte_shift.repair import find_windows
 
 CASESET = json.loads((CASES / "byte_shift.json").read_text(encoding="utf-8"))
 GOLDEN = [c["input"] for group in CASESET.values() for c in group]
@@ -27,7 +28,7 @@ def _every_gap_hyp(hyps, tok, scorer):
         if h.gap >= search.MAX_GAPS:
             continue
         if h.pos == len(h.data):
-            if tok.text in search._MARKED:
+            if tok.text in search.MARKED:
                 for lead in search._LEADS:
                     nh = search._extend(h, bytes((lead,)), scorer, free=1, gap=1)
                     if nh is not None:
@@ -56,14 +57,14 @@ def _reference_step(hyps, tok, after, scorer, before=None, *, step=search._step)
 
 
 def _searches(text: str) -> list[list[tuple[float, str, int, int]]]:
-    """What ``_search`` ranks for each window of ``text``: score, reading, gaps, choices."""
-    windows = search.find_windows(text)
+    """What ``rank`` ranks for each window of ``text``: score, reading, gaps, choices."""
+    windows = find_windows(text)
     scorer = Scorer(text, text)
     found = []
     for w in windows:
         prev = text[w.start - 1] if w.start else None
         nxt = text[w.end] if w.end < len(text) else None
-        ranked = search._search(text[w.start : w.end], prev, nxt, scorer)
+        ranked = search.rank(text[w.start : w.end], prev, nxt, scorer)
         found.append([(s, h.out, h.gap, h.free) for s, h in ranked])
     return found
 
