@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 
 from conftest import CASES, DATA, ROOT, need, read_jsonl
 from zhmend.fixers.byte_shift import search
+from zhmend.fixers.byte_shift.gbk import TRAILS, decode_pair, label_trails
 from zhmend.fixers.byte_shift.model import COST_CEILING, Scorer
 from zhmend.fixers.byte_shift.repair import find_windows
+from zhmend.fixers.pinyin import is_reading
+from zhmend.tables import readings
 
 CASESET = json.loads((CASES / "byte_shift.json").read_text(encoding="utf-8"))
 GOLDEN = [c["input"] for group in CASESET.values() for c in group]
@@ -202,3 +205,21 @@ def test_put_back_hypotheses_keep_the_order_of_making_all(monkeypatch):
     for page in GOLDEN:
         _searches(page)
     assert steps and max(steps) > 0  # some step left candidates out
+
+
+# Labels as farms write them (tone marks, numbers, none, ü as v or u:), the neutral tone,
+# capitals and non-syllables, and readings drawn from the table itself.
+LABELS = ["huì", "hui4", "hui", "hui5", "lǜ", "lv4", "lu:4", "nü", "xíng", "zhōng", "a", "ng"]
+LABELS += ["m", "ê", "HUI", "xyz", "", "qián", "gan1", "zhe"]
+LABELS += sorted({r for rs in readings().values() for r in rs})[::97]
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_label_trails_are_the_pairs_read_so(label):
+    """The trail bytes found through the reading table are those of every pair decoded and
+    checked with is_reading, in order."""
+    for lead in range(0x81, 0xFF):
+        naive = tuple(
+            t for t in TRAILS if (ch := decode_pair(lead, t)) is not None and is_reading(ch, label)
+        )
+        assert label_trails(lead, label) == naive, hex(lead)

@@ -69,14 +69,58 @@ def decode_pair(lead: int, trail: int) -> str | None:
     return pair_table().get(lead << 8 | trail)
 
 
-@lru_cache(maxsize=65536)
 def label_trails(lead: int, reading: str) -> tuple[int, ...]:
-    """Trail bytes ``t`` such that GBK ``lead t`` is a character read ``reading``."""
-    from ..pinyin import is_reading
+    """Trail bytes ``t`` such that GBK ``lead t`` is a character read ``reading``, in order."""
+    return _trails_read(reading).get(lead, ())
 
-    found = []
-    for trail in TRAILS:
-        ch = decode_pair(lead, trail)
-        if ch is not None and is_reading(ch, reading):
-            found.append(trail)
-    return tuple(found)
+
+@lru_cache(maxsize=16384)
+def _trails_read(reading: str) -> dict[int, tuple[int, ...]]:
+    """Lead byte -> the trail bytes with which it makes a character read ``reading`` (as
+    :func:`zhmend.fixers.pinyin.is_reading` reads a label): the characters come from the
+    reading table, rather than every pair of a lead byte being decoded and checked."""
+    from ..pinyin import parse_label
+
+    parsed = parse_label(reading)
+    if parsed is None:
+        return {}
+    base, tone = parsed
+    chars = (
+        _read_as()[0].get(base, ())
+        if tone is None or tone == "5"
+        else _read_as()[1].get(f"{base}{tone}", ())
+    )
+    codes = _codes()
+    found: dict[int, list[int]] = {}
+    for ch in chars:
+        for code in codes.get(ch, ()):
+            found.setdefault(code >> 8, []).append(code & 0xFF)
+    return {lead: tuple(sorted(trails)) for lead, trails in found.items()}
+
+
+@lru_cache(maxsize=1)
+def _read_as() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """(toneless reading -> its characters, toned reading -> its characters)."""
+    from ...tables import reading_bases, readings
+
+    by_base: dict[str, set[str]] = {}
+    by_reading: dict[str, set[str]] = {}
+    for ch, bases in reading_bases().items():
+        for b in bases:
+            by_base.setdefault(b, set()).add(ch)
+    for ch, rs in readings().items():
+        for r in rs:
+            by_reading.setdefault(r, set()).add(ch)
+    return (
+        {k: frozenset(v) for k, v in by_base.items()},
+        {k: frozenset(v) for k, v in by_reading.items()},
+    )
+
+
+@lru_cache(maxsize=1)
+def _codes() -> dict[str, tuple[int, ...]]:
+    """Character -> its double-byte GBK codes outside the user-defined area."""
+    out: dict[str, list[int]] = {}
+    for code, ch in pair_table().items():
+        out.setdefault(ch, []).append(code)
+    return {ch: tuple(codes) for ch, codes in out.items()}
