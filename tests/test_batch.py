@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from bench.corrupt import VARIANTS, corrupt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zhmend
+from conftest import DATA, need, read_jsonl
 from test_run_corpus import CLEAN, FARM, GENUINE_TRADITIONAL
-from zhmend.batch import ERROR, ERROR_DETAIL, report_columns
+from zhmend.batch import ERROR, ERROR_DETAIL, fixer_column, report_columns
 from zhmend.errors import ConfigError
+from zhmend.fixers import FIXERS
 
 
 def test_mended_text_and_report_columns_match_mend_and_explain() -> None:
@@ -124,7 +127,7 @@ def test_without_report_columns_only_the_text_and_errors(monkeypatch: pytest.Mon
     def no_explanations(*args, **kwargs):
         raise AssertionError("report=False must not build explanations")
 
-    monkeypatch.setattr(zhmend.batch, "mend_and_explain", no_explanations)
+    monkeypatch.setattr(zhmend.batch, "explained", no_explanations)
     monkeypatch.setattr(zhmend.batch, "evidence_of", no_explanations)
     texts = FARM + CLEAN[:2] + [3]
     out = zhmend.mend_batch({"text": texts}, report=False)
@@ -132,3 +135,38 @@ def test_without_report_columns_only_the_text_and_errors(monkeypatch: pytest.Mon
     assert out["text"][:-1] == [zhmend.mend(t) for t in texts[:-1]]
     assert out["zhmend_changed"] == [True] * len(FARM) + [False, False, None]
     assert out[ERROR][-1] == "text_not_string"
+
+
+def _reference_row(text: str) -> dict:
+    """The report columns as mend_and_explain gives them, findings and all."""
+    ref = zhmend.mend_and_explain(text)
+    row = {
+        "zhmend_changed": ref.text != text,
+        "zhmend_edits": len(ref.edits),
+        "zhmend_evidence": dict(ref.evidence.counts),
+        "zhmend_script": ref.evidence.script.script if ref.evidence.script else "none",
+        "zhmend_converted": bool(
+            ref.evidence.script and ref.evidence.script.converted_from_simplified
+        ),
+        "zhmend_farm_score": ref.evidence.farm_score,
+    }
+    for name in FIXERS:
+        row[fixer_column(name)] = sum(name in e.rule.split("+") for e in ref.edits)
+    return row
+
+
+def test_report_columns_on_corpora_are_those_of_mend_and_explain() -> None:
+    """The batch leaves the findings behind the edits out of the evidence it reads: the
+    counts, script and score it reports do not depend on them."""
+    news = [d["text"] for d in read_jsonl(need(DATA / "news_dev.jsonl"))]
+    trad = [d["text"] for d in read_jsonl(need(DATA / "trad_dev.jsonl"))]
+    real = [p.read_text(encoding="utf-8") for p in sorted(need(DATA / "real_dev").glob("*.txt"))]
+    pages = news[:60] + trad[:30] + real
+    for corruption in VARIANTS.values():
+        pages += [corrupt(t, corruption, seed=i) for i, t in enumerate(news[:20])]
+    out = zhmend.mend_batch({"text": pages})
+    for i, page in enumerate(pages):
+        row = {name: out[name][i] for name in report_columns() if name not in (ERROR, ERROR_DETAIL)}
+        assert out[ERROR][i] is None
+        row["zhmend_evidence"] = json.loads(row["zhmend_evidence"])
+        assert row == _reference_row(page), page[:60]

@@ -13,11 +13,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import scan
 from .config import DEFAULT, MendConfig
 from .errors import ConfigError
 from .fixers import FIXERS
 from .inspection import evidence_of, fixers_idle
-from .mend import mend, mend_and_explain
+from .mend import explained, mend
 
 #: Every report column starts with this, so it never collides with a user's field.
 PREFIX = "zhmend_"
@@ -140,7 +141,9 @@ def _mend_row(
             # that would be empty; the evidence is the same (zhmend.inspect's promise).
             text, edits, evidence = value, (), evidence_of(value, config)
         else:
-            result = mend_and_explain(value, config)
+            # The row reads the counts, script and score, not the findings' spans.
+            cfg = config or DEFAULT
+            result = explained(value, cfg, scan.look(value, always=True), edit_findings=False)
             text, edits, evidence = result.text, result.edits, result.evidence
     except Exception as exc:  # noqa: BLE001 - one bad row must not sink its batch
         return _error(FIXER_ERROR, f"{type(exc).__name__}: {exc}"), None

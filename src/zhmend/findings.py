@@ -735,15 +735,19 @@ def build_evidence(
     edits: Iterable[Edit],
     cues: int | None = None,
     detected: list[Finding] | None = None,
+    edit_findings: bool = True,
 ) -> Evidence:
     """The evidence of one document: fixer counts, findings, script decision, farm score.
 
     ``counts`` are the fixers' counters (authoritative for what they did), ``edits`` the
     composed edits of ``mend_and_explain`` on ``text``. When the caller has them already:
     ``cues``, the cue bits of ``text`` (:func:`cue_bits`); ``detected``, ``detect(text)``.
+    ``edit_findings=False`` leaves out the findings behind the edits, for a caller that
+    reads only the counts, script and score: those do not depend on them (the fixers
+    count what they did), and a farm page holds thousands.
     """
     found = detect(text, cues) if detected is None else detected
-    if edits:
+    if edits and edit_findings:
         fixed = fixer_findings(text, edits)  # in text order already
         if found:
             found = fixed + found

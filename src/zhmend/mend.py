@@ -103,17 +103,21 @@ def explained(
     scanned: scan.Looked | None = None,
     cues: int | None = None,
     detected: list[Finding] | None = None,
+    edit_findings: bool = True,
 ) -> Mended:
     """:func:`mend_and_explain` of checked ``text`` under a built ``config``.
 
     ``scanned`` is ``scan.look(text, always=True)``: with the classes the text lacks, the
     fixers skip their searches for them; the edits and counts are those of the fixers
-    run without it (tests/test_explain_fast.py holds the two to each other). ``cues`` and
-    ``detected`` are the detectors' cue bits and findings, when the caller has them.
+    run without it (tests/test_fast_path.py holds the two to each other). ``cues`` and
+    ``detected`` are the detectors' cue bits and findings, when the caller has them;
+    ``edit_findings=False`` leaves the edits' findings out of the evidence (see
+    :func:`~zhmend.findings.build_evidence`).
     """
     out, log, ctx = _run(text, config, explain=True, scanned=scanned)
     assert log is not None
     script = ctx.notes.get("script")
     decision = script if isinstance(script, ScriptDecision) else None
     edits = tuple(log.edits())
-    return Mended(out, edits, build_evidence(text, ctx.counts, decision, edits, cues, detected))
+    evidence = build_evidence(text, ctx.counts, decision, edits, cues, detected, edit_findings)
+    return Mended(out, edits, evidence)
