@@ -26,3 +26,18 @@ def need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not present (evaluation data lives in ../shared)")
     return path
+
+
+def sample_pages(news: int, traditional: int, per_variant: int) -> list[str]:
+    """Pages a shortcut is held to its reference on: the first ``news`` documents of
+    news_dev, the first ``traditional`` of trad_dev, every real_dev page, and farm pages
+    simulated from the first ``per_variant`` news documents in every variant."""
+    from bench.corrupt import VARIANTS, corrupt
+
+    clean = [d["text"] for d in read_jsonl(need(DATA / "news_dev.jsonl"))]
+    trad = [d["text"] for d in read_jsonl(need(DATA / "trad_dev.jsonl"))]
+    real = [p.read_text(encoding="utf-8") for p in sorted(need(DATA / "real_dev").glob("*.txt"))]
+    pages = clean[:news] + trad[:traditional] + real
+    for corruption in VARIANTS.values():
+        pages += [corrupt(t, corruption, seed=i) for i, t in enumerate(clean[:per_variant])]
+    return pages

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from bench.corrupt import VARIANTS, corrupt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zhmend
-from conftest import DATA, need, read_jsonl
+from conftest import sample_pages
 from test_run_corpus import CLEAN, FARM, GENUINE_TRADITIONAL
 from zhmend.batch import ERROR, ERROR_DETAIL, fixer_column, report_columns
 from zhmend.errors import ConfigError
@@ -158,12 +157,7 @@ def _reference_row(text: str) -> dict:
 def test_report_columns_on_corpora_are_those_of_mend_and_explain() -> None:
     """The batch leaves the findings behind the edits out of the evidence it reads: the
     counts, script and score it reports do not depend on them."""
-    news = [d["text"] for d in read_jsonl(need(DATA / "news_dev.jsonl"))]
-    trad = [d["text"] for d in read_jsonl(need(DATA / "trad_dev.jsonl"))]
-    real = [p.read_text(encoding="utf-8") for p in sorted(need(DATA / "real_dev").glob("*.txt"))]
-    pages = news[:60] + trad[:30] + real
-    for corruption in VARIANTS.values():
-        pages += [corrupt(t, corruption, seed=i) for i, t in enumerate(news[:20])]
+    pages = sample_pages(news=60, traditional=30, per_variant=20)
     out = zhmend.mend_batch({"text": pages})
     for i, page in enumerate(pages):
         row = {name: out[name][i] for name in report_columns() if name not in (ERROR, ERROR_DETAIL)}

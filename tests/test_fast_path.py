@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import zhmend
-from conftest import DATA, load_cases, need, read_jsonl
+from conftest import DATA, load_cases, need, read_jsonl, sample_pages
 from zhmend import scan
 from zhmend.chars import is_han
 from zhmend.config import DEFAULT, MendConfig
@@ -104,12 +104,7 @@ def test_the_class_scan_changes_no_explanation(text, options):
 
 
 def test_corpora_explanations_given_the_class_scan_are_the_reference():
-    news = [d["text"] for d in read_jsonl(need(DATA / "news_dev.jsonl"))]
-    trad = [d["text"] for d in read_jsonl(need(DATA / "trad_dev.jsonl"))]
-    real = [p.read_text(encoding="utf-8") for p in sorted(need(DATA / "real_dev").glob("*.txt"))]
-    pages = news[:100] + trad[:50] + real
-    for corruption in VARIANTS.values():
-        pages += [corrupt(t, corruption, seed=i) for i, t in enumerate(news[:15])]
+    pages = sample_pages(news=100, traditional=50, per_variant=15)
     for options in ({}, {"to": "keep"}, {"to": "traditional"}):
         pairs = [_explained_both_ways(p, options) for p in pages]
         assert [i for i, (a, b) in enumerate(pairs) if a != b] == [], options
