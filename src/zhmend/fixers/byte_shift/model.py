@@ -52,7 +52,7 @@ COST_UNKNOWN_HAN = -16.0
 #: another Han character or at a text's start, and at most 1.8 times its unigram after a mark
 #: (start_share weighs it by 0.2 to 1.8); a mark's is its share times at most 1.8; every other
 #: cost is negative. The search relies on it to leave out hypotheses that cannot reach its
-#: beam (tests/test_byte_shift.py checks it).
+#: beam (tests/test_byte_shift_search.py checks it).
 COST_CEILING = math.log(1.8)
 # Below this dictionary frequency a character counts as rare (garble evidence).
 RARE_FREQ = 3000

@@ -299,8 +299,9 @@ class _Gains:
         self.reach = _reach(tok)
         self.firsts = _first_bytes(tok.text) if tok.kind == "char" else {}
         self.named: dict[int, list[tuple[str, float]]] = {}
+        self.in_step: dict[str, float | None] = {}
         self.rows: dict[tuple[str | None, tuple[int, ...]], list[tuple[float, int]]] = {}
-        self.targets: dict[tuple[int, ...], list[tuple[int, str, float]] | None] = {}
+        self.targets: dict[tuple[int, ...], list[tuple[int, str, float]]] = {}
 
     def row(self, last: str | None, put_back: tuple[int, ...]) -> list[tuple[float, int]]:
         """(gain, index) of each byte of ``put_back`` after ``last`` that can advance, best
@@ -308,29 +309,25 @@ class _Gains:
         key = (last, put_back)
         found = self.rows.get(key)
         if found is None:
-            found = self._waiting_row(last, put_back) if self.firsts else None
-            if found is None:
+            if self.tok.kind == "char" and all(b > 0x80 for b in put_back):
+                found = self._waiting_row(last, put_back)
+            else:
                 of = self.of
                 found = [(g, j) for j, b in enumerate(put_back) if (g := of(last, b)) is not None]
             found.sort(key=_SCORE, reverse=True)
             self.rows[key] = found
         return found
 
-    def _waiting_row(
-        self, last: str | None, put_back: tuple[int, ...]
-    ) -> list[tuple[float, int]] | None:
-        """:meth:`of` of every byte of a row whose bytes all wait for the token's first byte
-        (lost lead bytes, seconds that wait), scored in one go; None for other rows."""
-        if put_back not in self.targets:
-            firsts = self.firsts
-            self.targets[put_back] = (
-                [(j, ch, most) for j, b in enumerate(put_back) for ch, most in firsts.get(b, ())]
-                if all(b > 0x80 for b in put_back)
-                else None
-            )
-        targets = self.targets[put_back]
+    def _waiting_row(self, last: str | None, put_back: tuple[int, ...]) -> list[tuple[float, int]]:
+        """(gain, index) of each byte of ``put_back`` that waits for the token's first byte:
+        the character they make is all the token adds (its last byte waits in turn), or
+        all but one. A byte that makes none is left out (its hypothesis dies there)."""
+        targets = self.targets.get(put_back)
         if targets is None:
-            return None
+            firsts = self.firsts
+            targets = self.targets[put_back] = [
+                (j, ch, most) for j, b in enumerate(put_back) for ch, most in firsts.get(b, ())
+            ]
         best: dict[int, float] = {}
         costs = self.scorer.costs(last, [ch for _, ch, _ in targets])
         for (j, _, most), c in zip(targets, costs):
@@ -347,29 +344,21 @@ class _Gains:
             return self._in_step("€" if byte == 0x80 else chr(byte))
         if self.tok.kind == "qlabel":
             return self._labelled(last, byte)
-        return self._after_lead(last, byte)
+        found = self._waiting_row(last, (byte,))
+        return found[0][0] if found else None
 
     def _in_step(self, last: str) -> float | None:
-        gain = None
-        for chars in _in_step_chars(self.tok.text):
-            g, prev = 0.0, last
-            for ch in chars:
-                g += self.cost(prev, ch)
-                prev = ch
-            if gain is None or g > gain:
-                gain = g
-        return None if gain is None else gain + _SLACK
-
-    def _after_lead(self, last: str | None, byte: int) -> float | None:
-        # The byte waits for the token's first byte: the character they make is all the
-        # token adds (its last byte waits in turn), or all but one.
-        made = self.firsts.get(byte)
-        if made is None:
-            return None
-        cost = self.cost
-        if len(made) == 1:
-            return cost(last, made[0][0]) + made[0][1] + _SLACK
-        return max(cost(last, ch) + most for ch, most in made) + _SLACK
+        # The token read in step after ``last``: what _extend adds, its best encoding.
+        gain = self.in_step.get(last, False)
+        if gain is False:
+            start = _Hyp(0.0, b"", 0, "", last, False, 0, 0)
+            scores = [
+                nh.score
+                for option in encodings(self.tok.text)
+                if (nh := _extend(start, option, self.scorer)) is not None
+            ]
+            gain = self.in_step[last] = max(scores) + _SLACK if scores else None
+        return gain
 
     def _labelled(self, last: str | None, byte: int) -> float | None:
         # The byte waits for the trail byte the label names: each character it may make,
@@ -408,31 +397,6 @@ def _reach(tok: _Token) -> float:
     if tok.kind == "qlabel":
         return COST_CEILING
     return COST_CEILING * max(map(len, encodings(tok.text)), default=0)
-
-
-@lru_cache(maxsize=4096)
-def _in_step_chars(text: str) -> tuple[tuple[str, ...], ...]:
-    """Each encoding of a char token's ``text`` that decodes in step, as the characters
-    :func:`_extend` reads from it (a last lead byte waits and adds nothing)."""
-    out = []
-    for option in encodings(text):
-        chars, k = [], 0
-        while k < len(option):
-            b = option[k]
-            if b <= 0x80:
-                chars.append("€" if b == 0x80 else chr(b))
-                k += 1
-            elif k + 1 < len(option):
-                ch = decode_pair(b, option[k + 1])
-                if ch is None:
-                    break  # no character: read in step, this encoding dies there
-                chars.append(ch)
-                k += 2
-            else:
-                k += 1
-        else:
-            out.append(tuple(chars))
-    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
