@@ -13,7 +13,6 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import scan
 from .config import DEFAULT, MendConfig
 from .errors import ConfigError
 from .fixers import FIXERS
@@ -143,7 +142,7 @@ def _mend_row(
         else:
             # The row reads the counts, script and score, not the findings' spans.
             cfg = config or DEFAULT
-            result = explained(value, cfg, scan.look(value, always=True), edit_findings=False)
+            result = explained(value, cfg, edit_findings=False)
             text, edits, evidence = result.text, result.edits, result.evidence
     except Exception as exc:  # noqa: BLE001 - one bad row must not sink its batch
         return _error(FIXER_ERROR, f"{type(exc).__name__}: {exc}"), None

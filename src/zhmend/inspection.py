@@ -559,7 +559,7 @@ def _explained(text: str, config: MendConfig, looked: _Look | None = None) -> Ev
     cues = cue_bits(text)
     starts = _gbk_starts(ids, told) if cues & CUE_MOJIBAKE else None
     detected = detect(text, cues, signs=told.mojibake_signs, gbk_starts=starts)
-    return explained(text, config, scan.look(text, always=True), cues, detected).evidence
+    return explained(text, config, cues, detected).evidence
 
 
 def _traditional_decision(text: str, counts: tuple[int, int]) -> ScriptDecision:

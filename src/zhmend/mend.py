@@ -94,26 +94,27 @@ def mend_and_explain(text: str, config: MendConfig | None = None, **options: Any
     """Like :func:`mend`, plus every edit (replayable on ``text``) and the evidence."""
     text = _check_text(text)
     cfg = MendConfig.build(config, **options)
-    return explained(text, cfg, scan.look(text, always=True))
+    return explained(text, cfg)
 
 
 def explained(
     text: str,
     config: MendConfig,
-    scanned: scan.Looked | None = None,
     cues: int | None = None,
     detected: list[Finding] | None = None,
     edit_findings: bool = True,
+    class_scan: bool = True,
 ) -> Mended:
     """:func:`mend_and_explain` of checked ``text`` under a built ``config``.
 
-    ``scanned`` is ``scan.look(text, always=True)``: with the classes the text lacks, the
-    fixers skip their searches for them; the edits and counts are those of the fixers
-    run without it (tests/test_fast_path.py holds the two to each other). ``cues`` and
-    ``detected`` are the detectors' cue bits and findings, when the caller has them;
+    The fixers are given the class scan of ``text``: with the classes it lacks, they skip
+    their searches for them; the edits and counts are those of the fixers run without it
+    (``class_scan=False``; tests/test_fast_path.py holds the two to each other). ``cues``
+    and ``detected`` are the detectors' cue bits and findings, when the caller has them;
     ``edit_findings=False`` leaves the edits' findings out of the evidence (see
     :func:`~zhmend.findings.build_evidence`).
     """
+    scanned = scan.look(text, always=True) if class_scan else None
     out, log, ctx = _run(text, config, explain=True, scanned=scanned)
     assert log is not None
     script = ctx.notes.get("script")
