@@ -146,20 +146,19 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def accuracy(docs: list[dict], seed: int, verbose: int, jobs: int = 1) -> dict[str, float]:
+def _draws(docs: list[dict], seed: int) -> list[tuple[str, bool, bool, bool]]:
+    """What :func:`sim.simulate` makes of each document: its first 2,000 characters, the
+    second pass, NFKC folding, a vanishing marker. Drawn in page order, so any number of
+    jobs sees the same pages."""
     rng = random.Random(seed)
-    # The simulation's choices are drawn in page order, so any number of jobs sees the
-    # same pages.
-    tasks = [
-        (
-            doc["text"][:2000],
-            rng.random() < 6 / 27,
-            rng.random() < 0.8,
-            rng.random() < 0.3,
-            verbose,
-        )
+    return [
+        (doc["text"][:2000], rng.random() < 6 / 27, rng.random() < 0.8, rng.random() < 0.3)
         for doc in docs
     ]
+
+
+def accuracy(docs: list[dict], seed: int, verbose: int, jobs: int = 1) -> dict[str, float]:
+    tasks = [(*draw, verbose) for draw in _draws(docs, seed)]
     started = time.process_time()
     if jobs > 1:
         with multiprocessing.Pool(jobs) as pool:
@@ -249,16 +248,7 @@ def garbled_speed(docs: list[dict], seed: int, repeats: int = 3) -> dict[str, fl
     byte damage), best of ``repeats`` each; and per garbled page, its median, 90th
     percentile and slowest time (ms). The fixer's search over each garbled run is what
     the difference pays for."""
-    rng = random.Random(seed)
-    pages = [
-        sim.simulate(
-            d["text"][:2000],
-            second_pass=rng.random() < 6 / 27,
-            nfkc=rng.random() < 0.8,
-            marker_vanishes=rng.random() < 0.3,
-        )
-        for d in docs
-    ]
+    pages = [sim.simulate(*draw) for draw in _draws(docs, seed)]
     zhmend.mend(pages[0].garbled if pages else "")  # tables and models load on first use
     per_page = [float("inf")] * len(pages)
     best = {"garbled": float("inf"), "intended": float("inf")}
@@ -297,6 +287,11 @@ def _cost(label: str, seconds: dict[str, float]) -> dict[str, float]:
     }
 
 
+def _print(figures: dict[str, float]) -> None:
+    for k, v in figures.items():
+        print(f"{k:32}{v:>10.3f}" if isinstance(v, float) else f"{k:32}{v:>10}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=60)
@@ -331,17 +326,12 @@ def main() -> int:
     rng = random.Random(args.seed)
     sample = rng.sample(pool, min(args.pages, len(pool)))
     if sample:
-        acc = accuracy(sample, args.seed, args.verbose, args.jobs)
-        for k, v in acc.items():
-            print(f"{k:32}{v:>10.3f}" if isinstance(v, float) else f"{k:32}{v:>10}")
+        _print(accuracy(sample, args.seed, args.verbose, args.jobs))
     if args.garbled_pages:
         garbled = rng.sample(pool, min(args.garbled_pages, len(pool)))
-        for k, v in garbled_speed(garbled, args.seed, args.repeats).items():
-            print(f"{k:32}{v:>10.3f}" if isinstance(v, float) else f"{k:32}{v:>10}")
+        _print(garbled_speed(garbled, args.seed, args.repeats))
     if args.speed_docs:
-        sp = speed(docs[: args.speed_docs], args.repeats)
-        for k, v in sp.items():
-            print(f"{k:32}{v:>10.3f}" if isinstance(v, float) else f"{k:32}{v:>10}")
+        _print(speed(docs[: args.speed_docs], args.repeats))
     return 0
 
 
