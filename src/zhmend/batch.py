@@ -135,13 +135,13 @@ def _mend_row(
         if not report:
             text = mend(value, config)
             return {CHANGED: text != value}, text
-        if fixers_idle(value, config or DEFAULT):
+        cfg = config or DEFAULT
+        if fixers_idle(value, cfg):
             # Nothing for a fixer to do (most clean text): skip building an explanation
             # that would be empty; the evidence is the same (zhmend.inspect's promise).
-            text, edits, evidence = value, (), evidence_of(value, config)
+            text, edits, evidence = value, (), evidence_of(value, cfg)
         else:
             # The row reads the counts, script and score, not the findings' spans.
-            cfg = config or DEFAULT
             result = explained(value, cfg, edit_findings=False)
             text, edits, evidence = result.text, result.edits, result.evidence
     except Exception as exc:  # noqa: BLE001 - one bad row must not sink its batch
