@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import re
+
 # Han ideographs: URO, Ext A, compatibility ideographs, and the supplementary planes.
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN_CLASS = f"[{HAN_RANGES}]"
 
 #: Full-width punctuation that marks Chinese context (GB/T 15834 marks and brackets).
 CJK_PUNCT = "，。、；：！？“”‘’（）《》〈〉「」『』【】〔〕—…·～"
+
+
+#: Kana and hangul: letters of Japanese and Korean text. The katakana middle dot ・ is
+#: left out, since Chinese writes it between the parts of a transliterated name.
+KANA_HANGUL_CLASS = (
+    "[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9d"
+    "\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3]"
+)
+#: From this share of kana and hangul among its Han, kana and hangul characters, a text is
+#: Japanese or Korean. A Chinese page quoting a Japanese title stays far below it; Japanese
+#: prose writes about half its characters in kana, Korean with hanja most in hangul.
+FOREIGN_SHARE = 0.1
+_KANA_HANGUL = re.compile(KANA_HANGUL_CLASS)
+_HAN = re.compile(HAN_CLASS)
+
+
+def japanese_or_korean(text: str) -> bool:
+    """Whether ``text`` is Japanese or Korean, by its share of kana and hangul
+    (:data:`FOREIGN_SHARE`): their punctuation does not follow GB/T 15834."""
+    if _KANA_HANGUL.search(text) is None:
+        return False
+    foreign = len(_KANA_HANGUL.findall(text))
+    return foreign >= FOREIGN_SHARE * (foreign + len(_HAN.findall(text)))
 
 
 def is_han(ch: str) -> bool:

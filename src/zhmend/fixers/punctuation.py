@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..chars import CJK_PUNCT, HAN_CLASS, HAN_RANGES
+from ..chars import CJK_PUNCT, HAN_CLASS, HAN_RANGES, japanese_or_korean
 from ..edits import Edit, EditLog
 from ..scan import HAN, class_table, codes_of
 from .base import Context
@@ -70,9 +70,14 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     edits are composed into edits on ``text``.
     Never changes: marks between digits (3,000 12:30), marks inside Latin runs, URLs or
     e-mail, ``?``/``!`` followed by a letter, a ``?`` between two Han characters on a page
-    without farm evidence, and full-width marks (never to ASCII).
+    without farm evidence, full-width marks (never to ASCII), and Japanese or Korean text
+    (:func:`~zhmend.chars.japanese_or_korean`) without farm evidence.
     """
     farm = _farm_evidence(ctx)
+    # Japanese and Korean marks are not Chinese punctuation, whatever stands beside them;
+    # a page with farm evidence is a Chinese farm page (and spared the scan).
+    if not farm and japanese_or_korean(text):
+        return []
     if farm and not ctx.explain:
         # Only the text is wanted, and a farm page is repaired whatever its first round
         # finds: the rounds need not be listed, composed into fine edits or counted (the
