@@ -40,6 +40,10 @@ _UNCOMMON_DOTS = re.compile(f"{_UNCOMMON_MARK}|{_DOTS}")
 # the characters of one class.
 _ANY_MARK = re.compile("[,;:!?()]")
 _BEFORE_STRAY = f"(?=[{''.join(sorted(_MARKS_AFTER_STRAY))}])"
+# What follows the : or ; of an emoticon, :) :-) ;) :-( or :( with no ) after it on its
+# line ("如下:(1)" is a colon before an item).
+_EMOTICON_REST = r"-?\)|-\(|\((?![^()\n]*\))"
+_EMOTICON = re.compile(f"[:;](?:{_EMOTICON_REST})")
 # The common case on the text only, in C: a comma before another mark is a stray, the
 # other marks become full width. Each opens with its mark, a literal the matcher skips to;
 # the second comma of ",," first, while the first still shows where it stands.
@@ -50,8 +54,8 @@ _COMMON = (
     (re.compile(f",(?<={_CHINESE},,)"), "，"),
     (re.compile(f",(?<={_CHINESE},){_BEFORE_STRAY}"), ""),
     (re.compile(f",(?<={_CHINESE},)"), "，"),
-    (re.compile(f";(?<={_CHINESE};)"), "；"),
-    (re.compile(f":(?<={_CHINESE}:)"), "："),
+    (re.compile(f";(?<={_CHINESE};)(?!{_EMOTICON_REST})"), "；"),
+    (re.compile(f":(?<={_CHINESE}:)(?!{_EMOTICON_REST})"), "："),
 )
 
 
@@ -69,8 +73,9 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     cap (:data:`MAX_ROUNDS`) keeps a pathological chain of marks linear too. The rounds'
     edits are composed into edits on ``text``.
     Never changes: marks between digits (3,000 12:30), marks inside Latin runs, URLs or
-    e-mail, ``?``/``!`` followed by a letter, a ``?`` between two Han characters on a page
-    without farm evidence, full-width marks (never to ASCII), and Japanese or Korean text
+    e-mail, emoticons (``:)`` ``:-(``), ``?``/``!`` followed by a letter, a ``?`` between two
+    Han characters on a page without farm evidence (but the second of ``吗??``), full-width
+    marks (never to ASCII), and Japanese or Korean text
     (:func:`~zhmend.chars.japanese_or_korean`) without farm evidence.
     """
     farm = _farm_evidence(ctx)
@@ -251,6 +256,11 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
     for m in candidates.finditer(text, first.start()):
         i = m.start()
         c = m.group()
+        if c in ":;" and text[i + 1 : i + 2] in "-()":
+            smiley = _EMOTICON.match(text, i)
+            # A parenthesis this round makes full width closes or opens a pair instead.
+            if smiley and smiley.end() - 1 not in parens:
+                continue  # 好的:) is a smiley, not a colon
         if i and flags[i - 1] and c in ",;:":
             # The common case, and the rules below give it at once: after a Chinese
             # character , ; : are Chinese, or a comma before another mark is a stray.
@@ -297,7 +307,9 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
             ok = chinese_before or (chinese_after and not prev_alnum)
         else:  # ! ?  -- "?nèi)" is a byte-shift label; "那?社會" may hide a lost character
             ok = chinese_before and not (nxt.isascii() and nxt.isalpha())
-            if ok and c == "?" and nxt and flags[i + 1] == _HAN_BIT:
+            # The second ? of "吗??太" ends a run of marks: no character is lost there.
+            run = i - 1 in chinese_at and text[i - 1] in "?!"
+            if ok and c == "?" and nxt and flags[i + 1] == _HAN_BIT and not run:
                 ok = farm
         if ok:
             changes.append((i, i + 1, full_width[c]))
