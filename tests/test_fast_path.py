@@ -44,7 +44,7 @@ PIECES = st.sampled_from(
         "(B區)", "(ID:x)", "(", ")", ",", ",,", ",、", ",。", ";", ":", "!", "?", "...", "......",
         ",,,", ",;", ";,", ":,", "）", "麗", "(B)",
         ".", "。", "，", "%", "3,000", "12:30", "\n", " ", "\u200b", "\ud800",
-        "⚠💲🕮", "😮", "🁝", "a", "9", ":)", ":-(", ";)", "??", "!!", "の", "한",
+        "⚠💲🕮", "😮", "🁝", "a", "9", ":)", ":-(", ";)", "??", "!!", "の", "한", "吗", "什么",
     ]
 )
 TEXT = st.one_of(st.lists(PIECES, max_size=50).map("".join), st.text(max_size=60))
@@ -111,7 +111,9 @@ def test_corpora_explanations_given_the_class_scan_are_the_reference():
 
 
 # Marks, the characters around them that the punctuation rules read, and nothing else.
-MARKS = st.text(alphabet=list(",,,;;::!!??(()).....中國會，。、；：！？（）…a1 \n%-"), max_size=40)
+MARKS = st.text(
+    alphabet=list(",,,;;::!!??(()).....中國會吗谁，。、；：！？（）…a1 \n%-"), max_size=40
+)
 
 
 @SLOW_OK

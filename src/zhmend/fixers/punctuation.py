@@ -74,7 +74,8 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     edits are composed into edits on ``text``.
     Never changes: marks between digits (3,000 12:30), marks inside Latin runs, URLs or
     e-mail, emoticons (``:)`` ``:-(``), ``?``/``!`` followed by a letter, a ``?`` between two
-    Han characters on a page without farm evidence (but the second of ``吗??``), full-width
+    Han characters on a page without farm evidence, unless it ends a question (``你好吗?我``,
+    ``谁知道?我``) or a run of marks (``吗??太``), full-width
     marks (never to ASCII), and Japanese or Korean text
     (:func:`~zhmend.chars.japanese_or_korean`) without farm evidence.
     """
@@ -310,11 +311,29 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
             # The second ? of "吗??太" ends a run of marks: no character is lost there.
             run = i - 1 in chinese_at and text[i - 1] in "?!"
             if ok and c == "?" and nxt and flags[i + 1] == _HAN_BIT and not run:
-                ok = farm
+                ok = farm or _asks(text, i)
         if ok:
             changes.append((i, i + 1, full_width[c]))
             chinese_at.add(i)
     return changes
+
+
+#: Sentence-final particles and question words (simplified and traditional): a ``?``
+#: after a clause holding one ends a question ("你好吗?我很好"), not a lost character.
+_QUESTION_END = frozenset("吗嗎呢吧啊呀么麼嘛哪谁誰")
+_QUESTION_WORDS = re.compile("什么|什麼|怎么|怎麼|为何|為何|如何|谁|誰|哪|多少|是否|难道|難道")
+#: How far back a question word is looked for: a clause, never across a sentence end.
+_CLAUSE = 40
+_CLAUSE_END = re.compile("[。！？!?；;\n]")
+
+
+def _asks(text: str, i: int) -> bool:
+    """Whether the ``?`` at ``i`` (between two Han characters) ends a question."""
+    if text[i - 1] in _QUESTION_END:
+        return True
+    start = max(0, i - _CLAUSE)
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, start, i)]
+    return _QUESTION_WORDS.search(text, ends[-1] if ends else start, i) is not None
 
 
 def _folded(text: str, changes: list[Change]) -> bool:
