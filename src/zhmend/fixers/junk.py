@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from itertools import accumulate
 
 import regex
@@ -12,6 +13,7 @@ from ..chars import HAN_CLASS, is_han
 from ..edits import Edit
 from ..scan import JUNK
 from .base import Context
+from .byte_shift.model import model, simplified
 
 RULE = "strip_injected_junk"
 
@@ -36,14 +38,17 @@ _LONE_DOT = re.compile(f"\\.(?<={HAN_CLASS}\\.)(?={HAN_CLASS})")
 
 
 def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
-    """Remove symbol clusters and a lone ASCII dot sitting between two Han characters.
+    """Remove symbol clusters and lone ASCII dots sitting between two Han characters.
 
     A cluster is removed when it holds a symbol no writer uses inside a word (mahjong,
     domino, playing-card, alchemical, enclosed alphanumeric supplement) or three distinct
-    symbols. Never changes: emoji at a sentence end or beside punctuation, one or two
-    ordinary emoji between words, dots in numbers, URLs and Latin text.
+    symbols. Lone dots go on a page that shows the farm's pattern (:func:`_dots_injected`).
+    Never changes: emoji at a sentence end or beside punctuation, one or two ordinary
+    emoji between words, dots in numbers, URLs and Latin text, dots between Han characters
+    on other pages (a name 马丁.路德.金, a period typed as a dot).
     """
     edits: list[Edit] = []
+    dots: list[int] = []
     n = len(text)
     symbols = ctx.bits is None or ctx.bits & JUNK
     for m in (_RUN if symbols else _LONE_DOT).finditer(text):
@@ -52,17 +57,79 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
             continue
         run = m.group()
         if run == ".":
-            edits.append(Edit(m.start(), m.end(), run, "", RULE))
-            ctx.counts["junk_dots"] += 1
+            dots.append(start)
             continue
         # A ZWJ sequence (👨‍👩‍👧) is one emoji: count grapheme clusters.
         distinct = {g for g in _GRAPHEME.findall(run) if g not in "\ufe0f\u200d"}
         if _NEVER_IN_WORDS.search(run) or len(distinct) >= 3:
             edits.append(Edit(m.start(), m.end(), run, "", RULE))
             ctx.counts["junk_symbols"] += 1
+    if dots and _dots_injected(text, dots):
+        ctx.counts["junk_dots"] += len(dots)
+        edits.extend(Edit(i, i + 1, ".", "", RULE) for i in dots)
+        edits.sort(key=lambda e: e.start)
     if edits and ctx.readings and ctx.config.strip_injected_junk:  # off: edits are dropped
         _shift_readings(ctx.readings, edits)
     return edits
+
+
+#: The longest word looked for across a dot.
+_WORD_SPAN = 4
+
+
+def _dots_injected(text: str, dots: list[int]) -> bool:
+    """Whether the lone dots between Han characters at ``dots`` were injected.
+
+    Writers put a dot between Han characters as the period of a page typed in ASCII
+    (好.我们) or between the parts of a name (马丁.路德.金); a farm splits words with it
+    (市.委副.书记). So the dots go when some of them split a word of the word list (市委;
+    about half of the dots a farm injects into news do, and one in twenty or thirty of
+    those between names or sentences) and the page shows it was no accident: it writes its
+    sentence ends as ``。`` (the dots are not its periods), or at least half its dots split
+    a word. The others (副.书记, where the list lacks 副书记) were injected with them.
+    """
+    splitting = sum(_splits_word(text, i) for i in dots)
+    return splitting > 0 and ("。" in text or 2 * splitting >= len(dots))
+
+
+def _splits_word(text: str, i: int) -> bool:
+    """Whether the characters around the dot at ``i`` make a word of up to four (farm
+    labels between them skipped: 國(guó)務.院)."""
+    words = _words()
+    left = "".join(reversed(_han_run(text, i - 1, -1)))
+    right = "".join(_han_run(text, i + 1, 1))
+    for a in range(1, len(left) + 1):
+        for b in range(1, min(len(right), _WORD_SPAN - a) + 1):
+            if left[-a:] + right[:b] in words:
+                return True
+    return False
+
+
+_LABEL = re.compile(r"\([a-zü\u00e0-\u01dc1-5]{1,7}\)")
+_LABEL_BEFORE = re.compile(r"\([a-zü\u00e0-\u01dc1-5]{1,7}\)$")
+
+
+def _han_run(text: str, at: int, step: int) -> list[str]:
+    """Up to three Han characters from ``at`` on, in direction ``step``, simplified (the
+    word list is), skipping pinyin labels."""
+    out: list[str] = []
+    while 0 <= at < len(text) and len(out) < _WORD_SPAN - 1:
+        ch = text[at]
+        if is_han(ch):
+            out.append(simplified(ch))
+            at += step
+        elif step > 0 and ch == "(" and (m := _LABEL.match(text, at)):
+            at = m.end()
+        elif step < 0 and ch == ")" and (m := _LABEL_BEFORE.search(text, max(0, at - 9), at + 1)):
+            at = m.start() - 1
+        else:
+            break
+    return out
+
+
+@lru_cache(maxsize=1)
+def _words() -> frozenset[str]:
+    return frozenset(model().words)
 
 
 def _shift_readings(readings: dict[int, str], removed: list[Edit]) -> None:
