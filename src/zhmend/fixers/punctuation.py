@@ -357,6 +357,24 @@ def _farm_evidence(ctx: Context) -> bool:
     return bool(ctx.counts["pinyin_labels"] or ctx.counts["script_converted"])
 
 
+# A link target or a file name inside, or a file name right after: ``[文](https://…)``,
+# ``(images/红烧肉.jpg)``, ``安装包(64位).exe``.
+_LINK_INSIDE = re.compile(r"://|www\.|\.[A-Za-z][A-Za-z0-9]{0,4}$")
+_FILE_AFTER = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}(?![A-Za-z0-9])")
+# Code inside: string quotes, an assignment or comparison, a backslash, a regex group.
+_CODE_INSIDE = re.compile(r"[\"'=\\]|^\?")
+
+
+def _not_brackets(text: str, o: int, c: int, prev: str, farm: bool) -> bool:
+    """Whether the ASCII pair at ``o``, ``c`` belongs to a link, a file name or, on a page
+    without farm evidence, code (``print("你好")``, ``=IF(B2>=60,"及格")``): parentheses
+    a writer typed as they are, not Chinese brackets folded to ASCII."""
+    inside = text[o + 1 : c]
+    if prev == "]" or _LINK_INSIDE.search(inside) or _FILE_AFTER.match(text, c + 1):
+        return True
+    return not farm and _CODE_INSIDE.search(inside) is not None
+
+
 def _paired_parens(text: str, flags: bytes, latin_inside: bool) -> set[int]:
     """Positions of ASCII parentheses that pair up within a line and sit in Chinese text.
 
@@ -382,6 +400,8 @@ def _paired_parens(text: str, flags: bytes, latin_inside: bool) -> set[int]:
         nxt = text[c + 1] if c + 1 < n else ""
         if prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():
             continue  # 1674-8883(2021)15-0224-03
+        if _not_brackets(text, o, c, prev, farm=latin_inside):
+            continue
         if (latin_inside and ((prev and flags[o - 1]) or (nxt and flags[c + 1]))) or _HAN.search(
             text, o, c
         ):
