@@ -48,3 +48,27 @@ def is_han(ch: str) -> bool:
 def is_chinese(ch: str) -> bool:
     """Han or full-width Chinese punctuation: what makes a neighbour 'Chinese context'."""
     return is_han(ch) or ch in CJK_PUNCT
+
+
+#: Sentence-final particles and question words (simplified and traditional): a ``?``
+#: after a clause holding one ends a question ("你好吗?我很好"), not a lost character.
+_QUESTION_END = frozenset("吗嗎呢吧啊呀么麼嘛哪谁誰")
+#: Question words, and the A-not-A questions (有没有, 是不是, 能不能).
+_QUESTION_WORDS = re.compile(
+    "什么|什麼|怎么|怎麼|为何|為何|如何|谁|誰|哪|多少|是否|难道|難道|"
+    f"([{HAN_RANGES}])[不没沒]\\1"
+)
+#: How far back a question word is looked for: a clause, never across a sentence end.
+_CLAUSE = 40
+_CLAUSE_END = re.compile("[。！？!?；;\n]")
+
+
+def ends_question(text: str, i: int) -> bool:
+    """Whether the ``?`` at ``i`` (between two Han characters) ends a question: the
+    punctuation fixer makes it full width, and the mojibake finding does not take it for a
+    lost character."""
+    if text[i - 1] in _QUESTION_END:
+        return True
+    start = max(0, i - _CLAUSE)
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, start, i)]
+    return _QUESTION_WORDS.search(text, ends[-1] if ends else start, i) is not None

@@ -18,7 +18,7 @@ from operator import attrgetter
 import numpy as np
 
 from . import scan
-from .chars import CJK_PUNCT, HAN_RANGES
+from .chars import CJK_PUNCT, HAN_RANGES, ends_question
 from .detect import Evidence, ScriptDecision, farm_score
 from .edits import Edit
 from .fixers.pinyin import _GROUP, _SYLLABLE, _TONED, is_reading, parse_label, style_of
@@ -341,8 +341,10 @@ def mojibake(
         for m in pattern.finditer(text):
             if kind in _AFTER_HAN and not (m.start() and _HAN_RE.match(text, m.start() - 1)):
                 continue
-            if kind == "question_mark" and any(f.start == m.start() for f in out):
-                continue
+            if kind == "question_mark" and (
+                any(f.start == m.start() for f in out) or ends_question(text, m.start())
+            ):
+                continue  # a byte-shift label, or the end of a question (你好吗?我)
             out.append(Finding("mojibake", m.start(), m.end(), m.group(), kind))
     for m in _gbk_runs(text, gbk_starts) if gbk_runs else ():
         decoded = _decodes_word(m.group()) if m.group("word") else _decodes_as_utf8(m.group())

@@ -24,10 +24,19 @@ SYMBOL_CLASS = (
     "\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff"
     "\U0001f000-\U0001faff\ufe0f\u200d"
 )
-# Blocks no writer puts inside a word: one of them in a run is enough.
+# Blocks no writer puts inside a word (mahjong, dominoes, cards, enclosed alphanumeric
+# supplement, alchemical): one of their symbols in a run is enough. Their emoji are
+# typed from an emoji keyboard (湖人🆚勇士, 全场🆓包邮, 打麻将🀄, 🃏, 🅰️型血), so
+# they are left out: ``Emoji`` is the Unicode property, which digits and ``#*©®`` also have
+# (none of them is in these blocks). The regional indicators after U+1F1E5 are flags.
 _NEVER_IN_WORDS = regex.compile(
-    "[\U0001f000-\U0001f0ff\U0001f100-\U0001f1e5\U0001f700-\U0001f77f]"
+    r"(?V1)[[\U0001f000-\U0001f0ff\U0001f100-\U0001f1e5\U0001f700-\U0001f77f]--\p{Emoji}]"
 )
+# A symbol no emoji keyboard offers. People type runs of emoji (生日快乐🎂🎁🎈天天开心,
+# 天气☀️🌤️⛅️🌧️); a farm draws its symbols from whole blocks, most of which are not emoji
+# (⚠💲🕮: U+1F56E is not), so a run of three distinct symbols is junk only with one of
+# these in it. Unassigned code points have no ``Emoji`` either: they count as junk.
+_NOT_EMOJI = regex.compile(f"(?V1)[[{SYMBOL_CLASS}]--[\\p{{Emoji}}\ufe0f\u200d]]")
 _GRAPHEME = regex.compile(r"\X")
 # Candidates first, neighbours checked after: a pattern that opens with a lookbehind
 # would test it at every position of the text. Plain classes: ``re`` scans them faster.
@@ -41,11 +50,12 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     """Remove symbol clusters and lone ASCII dots sitting between two Han characters.
 
     A cluster is removed when it holds a symbol no writer uses inside a word (mahjong,
-    domino, playing-card, alchemical, enclosed alphanumeric supplement) or three distinct
-    symbols. Lone dots go on a page that shows the farm's pattern (:func:`_dots_injected`).
-    Never changes: emoji at a sentence end or beside punctuation, one or two ordinary
-    emoji between words, dots in numbers, URLs and Latin text, dots between Han characters
-    on other pages (a name 马丁.路德.金, a period typed as a dot).
+    domino, playing-card, alchemical, enclosed alphanumeric supplement, save the emoji
+    among them) or three distinct symbols of which one is not an emoji. Lone dots go on a
+    page that shows the farm's pattern (:func:`_dots_injected`).
+    Never changes: emoji at a sentence end or beside punctuation, runs of emoji between
+    words (🎂🎁🎈, ☀️🌤️⛅️, 🆚, 🀄, 🅿️), dots in numbers, URLs and Latin text, dots between
+    Han characters on other pages (a name 马丁.路德.金, a period typed as a dot).
     """
     edits: list[Edit] = []
     dots: list[int] = []
@@ -61,7 +71,7 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
             continue
         # A ZWJ sequence (👨‍👩‍👧) is one emoji: count grapheme clusters.
         distinct = {g for g in _GRAPHEME.findall(run) if g not in "\ufe0f\u200d"}
-        if _NEVER_IN_WORDS.search(run) or len(distinct) >= 3:
+        if _NEVER_IN_WORDS.search(run) or (len(distinct) >= 3 and _NOT_EMOJI.search(run)):
             edits.append(Edit(m.start(), m.end(), run, "", RULE))
             ctx.counts["junk_symbols"] += 1
     if dots and _dots_injected(text, dots):

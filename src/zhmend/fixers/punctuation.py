@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..chars import CJK_PUNCT, HAN_CLASS, HAN_RANGES, japanese_or_korean
+from ..chars import CJK_PUNCT, HAN_CLASS, HAN_RANGES, ends_question, japanese_or_korean
 from ..edits import Edit, EditLog
 from ..scan import HAN, class_table, codes_of
 from .base import Context
@@ -311,29 +311,11 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
             # The second ? of "吗??太" ends a run of marks: no character is lost there.
             run = i - 1 in chinese_at and text[i - 1] in "?!"
             if ok and c == "?" and nxt and flags[i + 1] == _HAN_BIT and not run:
-                ok = farm or _asks(text, i)
+                ok = farm or ends_question(text, i)
         if ok:
             changes.append((i, i + 1, full_width[c]))
             chinese_at.add(i)
     return changes
-
-
-#: Sentence-final particles and question words (simplified and traditional): a ``?``
-#: after a clause holding one ends a question ("你好吗?我很好"), not a lost character.
-_QUESTION_END = frozenset("吗嗎呢吧啊呀么麼嘛哪谁誰")
-_QUESTION_WORDS = re.compile("什么|什麼|怎么|怎麼|为何|為何|如何|谁|誰|哪|多少|是否|难道|難道")
-#: How far back a question word is looked for: a clause, never across a sentence end.
-_CLAUSE = 40
-_CLAUSE_END = re.compile("[。！？!?；;\n]")
-
-
-def _asks(text: str, i: int) -> bool:
-    """Whether the ``?`` at ``i`` (between two Han characters) ends a question."""
-    if text[i - 1] in _QUESTION_END:
-        return True
-    start = max(0, i - _CLAUSE)
-    ends = [m.end() for m in _CLAUSE_END.finditer(text, start, i)]
-    return _QUESTION_WORDS.search(text, ends[-1] if ends else start, i) is not None
 
 
 def _folded(text: str, changes: list[Change]) -> bool:
