@@ -66,6 +66,37 @@ def test_explain_json(tmp_path):
     assert {e["rule"] for e in doc["edits"]} >= {"strip_pinyin_annotations"}
 
 
+MIXED_DUMP = (
+    "行政院今天召開記者會，說明後續的防疫措施，並表示將於下週公布細節。\n"
+    "會(huì)議召開(kāi),,市委書(shū)記,、委員\n"
+    "佢哋今日去咗旺角食飯，啲嘢好好食嘅。"
+)
+
+
+def test_lines_judges_each_line_as_a_document(tmp_path):
+    dump = tmp_path / "dump.txt"
+    dump.write_text(MIXED_DUMP, encoding="utf-8")
+    taiwan, farm, cantonese = MIXED_DUMP.split("\n")
+    whole = run("fix", str(dump)).stdout.decode()
+    # One block, one decision: the farm line's labels convert the genuine lines too.
+    assert whole.split("\n")[0] != taiwan
+    result = run("fix", "--lines", str(dump))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == f"{taiwan}\n会议召开，市委书记、委员\n{cantonese}"
+
+
+def test_lines_explain_numbers_the_lines_of_the_file(tmp_path):
+    import json
+
+    dump = tmp_path / "dump.txt"
+    dump.write_text(MIXED_DUMP, encoding="utf-8")
+    lines = run("fix", "--lines", "--explain", str(dump)).stdout.decode().splitlines()
+    assert lines and all(f"{dump}:2:" in line for line in lines)
+    doc = json.loads(run("fix", "--lines", "--explain", "--json", str(dump)).stdout)
+    assert {e["line"] for e in doc["edits"]} == {2}
+    assert len(doc["evidence"]) == 3  # one per line
+
+
 def test_to_keep_never_converts():
     result = run("fix", "--to", "keep", stdin="會(huì)議召開(kāi),,市委".encode())
     assert result.stdout.decode() == "會議召開，市委"

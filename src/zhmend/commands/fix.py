@@ -30,6 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="print every edit (file:line:col rule before → after) instead of the text",
     )
     p.add_argument("--json", action="store_true", help="with --explain: one JSON object per file")
+    p.add_argument(
+        "--lines",
+        action="store_true",
+        help="each line is a document of its own (a crawl dump with one page per line): "
+        "the script decision and the glosses are judged line by line",
+    )
     add_mend_options(p)
     add_input_options(p)
     p.set_defaults(handler=run)
@@ -60,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
                     _explain(stream, name, encoding, args, config, out)
                 else:
                     for block in iter_blocks(stream, name, encoding, args.errors):
-                        out.write(mend(block, config).encode("utf-8", "replace"))
+                        for doc in _documents(block, args.lines):
+                            out.write(mend(doc, config).encode("utf-8", "replace"))
         except InputError as exc:
             print(f"zhmend: {exc}", file=sys.stderr)
             status = 1
@@ -72,23 +79,39 @@ def _explain(stream, name, encoding, args, config: MendConfig, out) -> None:
     line_base = 0
     doc: dict[str, object] = {"file": name, "edits": [], "evidence": []}
     for block in iter_blocks(stream, name, encoding, args.errors):
-        result = mend_and_explain(block, config)
-        starts = _line_starts(block)
-        for e in result.edits:
-            line, col = _line_col(starts, e.start)
-            if args.json:
-                doc["edits"].append({**e.to_dict(), "line": line_base + line, "col": col})
-            else:
-                out.write(
-                    f"{name}:{line_base + line}:{col} {e.rule} {e.before!r} → {e.after!r}\n".encode(
-                        "utf-8", "replace"
+        for part in _documents(block, args.lines):
+            result = mend_and_explain(part, config)
+            starts = _line_starts(part)
+            for e in result.edits:
+                line, col = _line_col(starts, e.start)
+                if args.json:
+                    doc["edits"].append({**e.to_dict(), "line": line_base + line, "col": col})
+                else:
+                    out.write(
+                        f"{name}:{line_base + line}:{col} {e.rule} {e.before!r} → {e.after!r}\n"
+                        .encode("utf-8", "replace")
                     )
-                )
-        if args.json:
-            doc["evidence"].append(result.evidence.to_dict())
-        line_base += block.count("\n")
+            if args.json:
+                doc["evidence"].append(result.evidence.to_dict())
+            line_base += part.count("\n")
     if args.json:
         out.write((json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8", "replace"))
+
+
+def _documents(block: str, lines: bool) -> Iterator[str]:
+    """The documents of a block: the block itself, or with ``lines`` each of its lines
+    (with its line end; only ``\\n`` ends a line, as in the blocks)."""
+    if not lines:
+        yield block
+        return
+    start = 0
+    end = block.find("\n")
+    while end != -1:
+        yield block[start : end + 1]
+        start = end + 1
+        end = block.find("\n", start)
+    if start < len(block):
+        yield block[start:]
 
 
 def _line_starts(text: str) -> list[int]:
