@@ -39,14 +39,18 @@ RESIDUE_WORD_CHARS = "于并后么里干"
 # Commas injected before another mark (,, ,、 ,。 ,;): no writer types them.
 _STRAY_RE = re.compile(r",(?=[,，。、;；])")
 
-#: Mainland usage that Taiwan and Hong Kong write differently (軟體, 影片, 網路, 伺服器,
-#: 預設, 滑鼠, 列印, 螢幕, 簡訊, 計程車, 雷射, 程式); met in traditional characters it
-#: betrays a converted mainland text. Terms a traditional encyclopedia also uses (質量 is
-#: physical mass there, 總書記 names the office) are left out.
-MAINLAND_TERMS = (
-    "软件 硬件 视频 网络 服务器 默认 鼠标 打印机 屏幕 短信 出租车 互联网 激光 "
-    "高质量发展 新质生产力 营商环境 融媒 抓好 调研 全媒体 落地见效"
-).split()
+#: Mainland words that neither Taiwan nor Hong Kong writes: 服务器 (both write 伺服器) and
+#: 鼠标 (滑鼠). Met both in traditional characters on a page without 於 並 後 麼, they betray
+#: a converted mainland text. A term needs a character that only traditional text writes
+#: (短信 for 簡訊 or 短訊 reads the same in both scripts and cannot tell them apart).
+#:
+#: Words Hong Kong writes as the mainland does are no evidence: 軟件 硬件 網絡 互聯網 視頻
+#: 屏幕 打印機 激光 營商環境 (and 數據 信息 質量). Nor is the mainland's official register,
+#: which Hong Kong's own papers (大公報, 文匯報, whose bylines read 大公文匯全媒體) and its
+#: government now write in their own voice: 高質量發展 新質生產力 數字化 調研 落地見效 全媒體.
+#: 默認 is also everyone's word for tacit consent, and 出租車 reads 出租車位 出租車輛 (a space
+#: or a car to let). Taiwan's encyclopedia writes 公交車 寬帶 筆記本電腦 about the mainland.
+MAINLAND_TERMS = "服务器 鼠标".split()
 
 
 #: What a per-character converter never writes: it leaves 于 并 后 么 as they are, while
@@ -174,7 +178,8 @@ def decide_script(
     Converted when traditional-only characters dominate and at least one independent sign
     of a mainland source is present: verified pinyin labels, simplified residue words
     (之后 并且 关于 这里 干部) mixed into traditional text, mainland vocabulary written in
-    traditional characters, or the farm's injected stray commas.
+    traditional characters on a page without 於 並 後 麼, or the farm's injected stray
+    commas.
     ``counts`` is ``count_scripts(text)`` when the caller has it already. ``detail=False``
     skips ``residue_chars`` (evidence for the farm score, not for the decision, and costly),
     and everything else once verified labels have decided: ``mend`` without an explanation
@@ -218,9 +223,12 @@ def decide_script(
             strays = len(_STRAY_RE.findall(text)) if "," in text else 0
             if strays >= 2:
                 reasons.append(f"{strays} injected stray commas")
-            if len(terms) >= 2:
-                reasons.append("mainland vocabulary " + " ".join(sorted(terms)))
             counterparts = sum(text.count(c) for c in COUNTERPARTS)
+            # Vocabulary travels (Hong Kong writers take up mainland words), the converter's
+            # lack of 於 並 後 麼 does not: words speak only on a page that shows it.
+            if len(terms) >= 2 and not counterparts:
+                words = " ".join(sorted(terms))
+                reasons.append(f"mainland vocabulary {words} and no 於並後麼")
             # Without 於 並 後 麼 anywhere, the converter's marks speak; the round trip
             # they need costs two conversions, so mend skips it when the page is decided.
             if not counterparts and (detail or not reasons):
