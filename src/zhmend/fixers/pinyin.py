@@ -13,6 +13,7 @@ from operator import itemgetter, not_
 import regex
 
 from ..chars import HAN_CLASS, HAN_RANGES, is_han
+from ..detect import _STRAY_RE
 from ..edits import Edit, make_edits
 from ..tables import reading_bases, readings, script_overrides, traditional_only
 from .base import Context
@@ -117,8 +118,9 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     """Remove parenthesised pinyin that is a reading of the Han character before it.
 
     Kept: labels that are not a reading of their character, multi-syllable glosses
-    (长城（Chángchéng）), learner passages where most characters carry a label, and a lone
-    label on a simplified character in a document with no other label (a gloss).
+    (长城（Chángchéng）), learner passages where most characters carry a label, a lone
+    label on a simplified character in a document with no other label (a gloss), and every
+    label of a lesson page (:func:`is_lesson`: 行(xíng)走、银行(háng)).
     Never changes: the characters themselves, other parentheticals ((B区), (ID:x), (2021)).
     """
     if "(" not in text and "（" not in text:
@@ -133,6 +135,10 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     unverified = infos.count(None)
     verified = len(infos) - unverified
     if not verified:
+        return []
+    if is_lesson(text, pieces, runs, infos):
+        # Glosses written by a person: none goes, and none is evidence of a farm.
+        ctx.counts["pinyin_kept_lesson"] += verified
         return []
     cut = _CUT_LABEL.search(text, max(0, len(text) - 16))
     if cut and not _is_reading_prefix(cut.group(1), cut.group(2)[1:]):
@@ -166,6 +172,91 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     if not ctx.explain:
         return _strip_text(text, found, learner, ctx)
     return _strip_explained(text, found, learner, ctx)
+
+
+def is_lesson(
+    text: str, pieces: list[str], runs: list[str], infos: list[tuple[str, str, int] | None]
+) -> bool:
+    """Whether the verified labels of ``text`` are a person's glosses, not a farm's.
+
+    ``pieces`` is the text split around its ``runs`` of groups (``pieces[1::2]``),
+    ``infos`` what :func:`_verified` says of each run. A farm labels each character with
+    the one reading of its converter's dictionary (長 is always zhǎng) at every occurrence,
+    so a page shows a lesson when one character carries two different tone-marked readings
+    (行(xíng)走、银行(háng)), or when every label sits on a character quoted alone
+    (念“行(háng)”, 「單(shàn)」). None of the real farm pages does either. A page with an
+    injected stray comma (``,,`` ``,、``) is a farm's whatever its labels: no person types
+    one.
+    """
+    # The stray comma first: one C scan settles many farm pages before a look at each label.
+    if "," in text and _STRAY_RE.search(text) is not None:
+        return False
+    return _two_readings(runs, infos) or _all_quoted(pieces, infos)
+
+
+def _two_readings(runs: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
+    """Whether one character carries two different tone-marked readings (``hui4`` and
+    ``huì`` are one reading). Labels without a tone do not count: toneless labels are the
+    style of SEO spinners, which label any occurrence and may take each character's reading
+    from its word (pypinyin's default gives 银行 hang, 行走 xing)."""
+    # No tone anywhere (a spinner's page): settled without a set of the labels. A tone mark
+    # is a letter outside ASCII (str.isascii costs nothing on a string), a tone number a
+    # digit; full-width parentheses, outside ASCII too, only cost the look below.
+    if all(map(str.isascii, runs)) and not any(map("".join(runs).__contains__, "1234")):
+        return False
+    distinct = set(infos)  # a farm page repeats a few dozen runs
+    distinct.discard(None)
+    chars = len(set(map(_CHAR, distinct)))
+    if len(distinct) == chars:
+        return False  # one spelling per character, the farm's case
+    labels = set(map(_CHAR_LABEL, distinct))  # 控(kong)(kong) and 控(kong): one label
+    if len(labels) == chars:
+        return False
+    seen: dict[str, tuple[str, str]] = {}
+    # A traditional character with several simplified forms (乾 for 干 and 乾, 著 for 着 and
+    # 著) keeps the label of each source on a converted page: two readings, one farm.
+    merged = script_overrides()
+    for ch, label in labels:
+        if ch in merged:
+            continue
+        reading = _toned_reading(label)
+        if reading is not None and seen.setdefault(ch, reading) != reading:
+            return True
+    return False
+
+
+_CHAR = itemgetter(0)
+_CHAR_LABEL = itemgetter(0, 1)
+
+
+@lru_cache(maxsize=4096)
+def _toned_reading(label: str) -> tuple[str, str] | None:
+    """``huì``/``hui4`` -> (``hui``, ``4``); None for a label without a tone (``hui``,
+    neutral ``de5``), which cannot tell two readings of one syllable apart."""
+    parsed = parse_label(label)
+    if parsed is None or parsed[1] is None or parsed[1] == "5":
+        return None
+    return parsed[0], parsed[1]
+
+
+# Quotation marks around a single glossed character: CJK corner brackets, curly quotes and
+# the ASCII quote a crawler's NFKC pass or a farm may leave.
+_CLOSING_QUOTE = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"'}
+
+
+def _all_quoted(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
+    """Whether every verified run follows a character that stands alone in quotes:
+    ``“行`` ends the piece before the run, ``”`` opens the piece after it. A farm page
+    fails on its first label."""
+    if not any(infos):
+        return False
+    for k, info in enumerate(infos):
+        if info is None:
+            continue
+        before = pieces[2 * k]
+        if _CLOSING_QUOTE.get(before[-2:-1]) != pieces[2 * k + 2][:1]:
+            return False
+    return True
 
 
 def _strip_explained(
