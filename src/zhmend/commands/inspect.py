@@ -12,8 +12,8 @@ from ..config import MendConfig
 from ..detect import FARM_THRESHOLD
 from ..errors import InputError
 from ..inspection import Inspection, inspect
-from ..io.readers import parse_line
-from ..io.records import Reject
+from ..io.readers import BOM, parse_line
+from ..io.records import Reject, without_surrogates
 from ..io.textfile import iter_blocks
 from .options import add_input_options, input_paths
 
@@ -73,10 +73,11 @@ def run(args: argparse.Namespace) -> int:
                     continue
                 report = inspect(text, config)
                 if args.json:
-                    out.write(json.dumps(_json_report(name, doc_id, report), ensure_ascii=False))
-                    out.write("\n")
+                    doc = json.dumps(_json_report(name, doc_id, report), ensure_ascii=False)
+                    out.write(without_surrogates(doc) + "\n")
                 else:
-                    out.write(_readable(name, doc_id, text, report, base_line, args.all))
+                    readable = _readable(name, doc_id, text, report, base_line, args.all)
+                    out.write(without_surrogates(readable))
         except InputError as exc:
             print(f"zhmend: {exc}", file=sys.stderr)
             status = 1
@@ -101,7 +102,7 @@ def _text_docs(
 
 def _jsonl_docs(stream: BinaryIO, name: str, args: argparse.Namespace) -> Iterator[Doc]:
     for line_no, line in enumerate(stream, 1):
-        record = parse_line(line, name, line_no)
+        record = parse_line(line.removeprefix(BOM) if line_no == 1 else line, name, line_no)
         if record is None:
             continue
         if isinstance(record, Reject):

@@ -21,6 +21,7 @@ from .records import (
     INVALID_UTF8,
     NOT_AN_OBJECT,
     TRUNCATED_INPUT,
+    UNREADABLE,
     Reject,
     Shard,
 )
@@ -29,6 +30,10 @@ Item = tuple[int, "dict[str, Any] | Reject"]
 
 #: Parquet rows are read this many at a time.
 PARQUET_BATCH_ROWS = 1024
+#: Compressed bytes fed to the zstd decoder at a time.
+ZSTD_CHUNK = 1 << 16
+#: Editors on Windows start UTF-8 files with this; it is not part of the first record.
+BOM = b"\xef\xbb\xbf"
 
 
 def need_extra(module: str, extra: str) -> Any:
@@ -99,9 +104,17 @@ class ShardReader:
     def _txt(self) -> Iterator[Item]:
         root = Path(self.shard.root)
         for i, path in enumerate(self.shard.paths):
-            data = Path(path).read_bytes()
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                # One page we may not read must not sink the other pages of its group.
+                yield i, Reject(
+                    path, i, UNREADABLE, f"cannot read the file: {exc.strerror or exc}", None
+                )
+                continue
             self._done_bytes += len(data)
             rel = Path(path).relative_to(root).as_posix() if self.shard.root else path
+            data = data.removeprefix(BOM)
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -118,11 +131,53 @@ def _decompress(raw: BinaryIO, compression: str) -> BinaryIO:
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     if compression == "zstd":
         zstandard = need_extra("zstandard", "zstd")
-        reader = zstandard.ZstdDecompressor().stream_reader(
-            raw, read_across_frames=True, closefd=False
-        )
-        return io.BufferedReader(reader)  # type: ignore[arg-type]
+        return io.BufferedReader(_ZstdFrames(raw, zstandard))  # type: ignore[return-value]
     return raw
+
+
+class _ZstdFrames(io.RawIOBase):
+    """The decompressed bytes of a stream of zstd frames.
+
+    zstandard's own ``stream_reader`` ends quietly when the input stops inside a frame, so a
+    cut file would look complete; this raises EOFError then, as ``gzip`` does.
+    """
+
+    def __init__(self, raw: BinaryIO, zstandard: Any) -> None:
+        super().__init__()
+        self._raw = raw
+        self._dctx = zstandard.ZstdDecompressor()
+        self._frame: Any = None
+        self._out = b""
+        self._at = 0
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self._at >= len(self._out):
+            if self._ended:
+                return 0
+            chunk = self._raw.read(ZSTD_CHUNK)
+            if not chunk:
+                self._ended = True
+                if self._frame is not None and not self._frame.eof:
+                    raise EOFError("zstd input ends inside a frame: the file is cut short")
+                return 0
+            self._out, self._at = self._decompress(chunk), 0
+        n = min(len(buffer), len(self._out) - self._at)
+        buffer[:n] = self._out[self._at : self._at + n]
+        self._at += n
+        return n
+
+    def _decompress(self, data: bytes) -> bytes:
+        parts = []
+        while data:
+            if self._frame is None or self._frame.eof:
+                self._frame = self._dctx.decompressobj()
+            parts.append(self._frame.decompress(data))
+            data = self._frame.unused_data if self._frame.eof else b""
+        return b"".join(parts)
 
 
 def _stream_errors() -> tuple[type[BaseException], ...]:
@@ -144,6 +199,8 @@ def _jsonl_lines(stream: BinaryIO, source: str) -> Iterator[Item]:
     while True:
         try:
             line = next(lines)
+            if line_no == 0:
+                line = line.removeprefix(BOM)
         except StopIteration:
             return
         except errors as exc:
@@ -159,7 +216,11 @@ def _jsonl_lines(stream: BinaryIO, source: str) -> Iterator[Item]:
 
 
 def parse_line(line: bytes, source: str, line_no: int) -> dict[str, Any] | Reject | None:
-    """A JSONL line as a record, a Reject, or None for a blank line."""
+    """A JSON line as a record, a Reject, or None for a blank line.
+
+    A lone surrogate escape (``"\\ud800"``) stays in the record, so mending can strip it
+    (``strip_invisible``) and inspect can report it; writers spell it U+FFFD.
+    """
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:

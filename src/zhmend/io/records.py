@@ -6,8 +6,10 @@ A shard is one input file, a group of ``.txt`` files, or stdin; it becomes one o
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 
@@ -19,6 +21,7 @@ TRUNCATED_INPUT = "truncated_input"
 MISSING_TEXT_FIELD = "missing_text_field"
 WORKER_DIED = "worker_died"
 SCHEMA_MISMATCH = "schema_mismatch"
+UNREADABLE = "unreadable"
 
 FORMATS = ("jsonl", "parquet", "txt")
 COMPRESSIONS = ("none", "gzip", "zstd")
@@ -33,6 +36,25 @@ _SUFFIXES = {
 #: so a directory of many small pages still spreads over workers.
 TXT_FILES_PER_SHARD = 1000
 STDIN = "-"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: Any) -> Any:
+    """``value`` (a str, or lists and dicts of them) with lone surrogates as U+FFFD.
+
+    JSON can spell a lone surrogate (``"\\udc80"``) but UTF-8 cannot encode one, so a
+    record holding one would make invalid output or crash a writer. U+FFFD is the one
+    spelling every output (JSONL, Parquet, a terminal) can carry.
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -143,8 +165,28 @@ def _kind(path: str, fmt: str | None, compression: str | None) -> tuple[str, str
     return kind, compression or comp
 
 
+def _walk_files(root: Path) -> list[Path]:
+    """Every file under ``root``, sorted; a directory that cannot be listed is an error.
+
+    (``Path.rglob`` skips such a directory without a word, and its records would be missing
+    from a run that reports success.)
+    """
+
+    def refuse(exc: OSError) -> None:
+        where = exc.filename or root
+        raise InputError(
+            f"{where}: cannot read this directory ({exc.strerror or exc}); "
+            "fix its permissions or leave it out of the input"
+        )
+
+    files = []
+    for top, _dirs, names in os.walk(root, onerror=refuse):
+        files.extend(Path(top, n) for n in names if not n.startswith("."))
+    return sorted(p for p in files if p.is_file())
+
+
 def _discover_dir(root: Path, fmt: str | None, compression: str | None) -> list[Shard]:
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    files = _walk_files(root)
     shards: list[Shard] = []
     txt: list[Path] = []
     for p in files:
