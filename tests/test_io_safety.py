@@ -433,3 +433,15 @@ def test_a_utf16_file_read_as_utf8_gets_a_hint(tmp_path: Path) -> None:
     (tmp_path / "nul.txt").write_bytes(b"ab\x00cd\n")
     proc = _zhmend("fix", tmp_path / "nul.txt")
     assert b"NUL byte at offset 2" in proc.stderr and b"byte-order mark" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [("null", "null"), ("[1]", "array"), ("3", "number"), ('"a"', "string"), ("true", "boolean")],
+)
+def test_a_line_that_is_no_object_is_named_by_its_json_type(line, name):
+    from zhmend.io.readers import parse_line
+
+    reject = parse_line(line.encode(), "f.jsonl", 7)
+    assert reject.reason == "not_an_object"
+    assert reject.detail == f"line holds a JSON {name}, not an object"

@@ -13,7 +13,7 @@ from ..detect import FARM_THRESHOLD
 from ..errors import InputError
 from ..inspection import Inspection, inspect
 from ..io.readers import BOM, parse_line
-from ..io.records import Reject, without_surrogates
+from ..io.records import Reject, json_type, without_surrogates
 from ..io.textfile import iter_blocks
 from .options import add_input_options, input_paths
 
@@ -111,7 +111,7 @@ def _jsonl_docs(stream: BinaryIO, name: str, args: argparse.Namespace) -> Iterat
         text = record.get(args.text_field)
         doc_id = record.get(args.id_field, line_no)
         if not isinstance(text, str):
-            what = "missing" if text is None else f"a {type(text).__name__}, not a string"
+            what = "missing" if text is None else f"a JSON {json_type(text)}, not a string"
             yield doc_id, Reject(name, line_no, "missing_text_field",
                                  f"field {args.text_field!r} is {what}", None), 0
             continue

@@ -24,6 +24,7 @@ from .records import (
     UNREADABLE,
     Reject,
     Shard,
+    json_type,
 )
 
 Item = tuple[int, "dict[str, Any] | Reject"]
@@ -235,8 +236,6 @@ def parse_line(line: bytes, source: str, line_no: int) -> dict[str, Any] | Rejec
     except ValueError as exc:
         return Reject(source, line_no, BAD_JSON, str(exc), text.rstrip("\r\n"))
     if not isinstance(value, dict):
-        return Reject(
-            source, line_no, NOT_AN_OBJECT, f"line holds a JSON {type(value).__name__}",
-            text.rstrip("\r\n"),
-        )
+        what = f"line holds a JSON {json_type(value)}, not an object"
+        return Reject(source, line_no, NOT_AN_OBJECT, what, text.rstrip("\r\n"))
     return value

@@ -41,6 +41,23 @@ STDIN = "-"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages: ``null``, ``array``, ``number``…"""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
 def without_surrogates(value: Any) -> Any:
     """``value`` (a str, or lists and dicts of them) with lone surrogates as U+FFFD.
 
