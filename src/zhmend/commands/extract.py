@@ -9,6 +9,7 @@ import sys
 from ..config import DEFAULT
 from ..errors import InputError
 from ..io.textfile import iter_blocks
+from ..io.writers import utf8
 from ..news import extract
 from .options import add_input_options, add_mend_options, config_from_args, input_paths
 
@@ -75,14 +76,9 @@ def run(args: argparse.Namespace) -> int:
         record = extract(text, mended=True) if args.mended else extract(text, config)
         if args.lines:
             for line in record.lines:
-                out.write(_utf8(f"{name}:{line.number} {line.label} {line.text}\n"))
+                out.write(utf8(f"{name}:{line.number} {line.label} {line.text}\n"))
         else:
             doc = json.dumps(record.to_dict(), ensure_ascii=False, indent=args.indent)
-            out.write(_utf8(doc + "\n"))
+            out.write(utf8(doc + "\n"))
         out.flush()
     return status
-
-
-def _utf8(text: str) -> bytes:
-    # Lone surrogates (kept when strip_invisible is off) cannot be encoded: U+FFFD on output.
-    return text.encode("utf-8", "replace")

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from ..config import MendConfig
 from ..errors import InputError
 from ..io.textfile import iter_blocks
+from ..io.writers import utf8
 from ..mend import mend, mend_and_explain
 from .options import add_input_options, add_mend_options, config_from_args, input_paths
 
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
                 else:
                     for block in iter_blocks(stream, name, encoding, args.errors):
                         for doc in _documents(block, args.lines):
-                            out.write(mend(doc, config).encode("utf-8", "replace"))
+                            out.write(utf8(mend(doc, config)))
         except InputError as exc:
             print(f"zhmend: {exc}", file=sys.stderr)
             status = 1
@@ -87,15 +88,13 @@ def _explain(stream, name, encoding, args, config: MendConfig, out) -> None:
                 if args.json:
                     doc["edits"].append({**e.to_dict(), "line": line_base + line, "col": col})
                 else:
-                    out.write(
-                        f"{name}:{line_base + line}:{col} {e.rule} {e.before!r} → {e.after!r}\n"
-                        .encode("utf-8", "replace")
-                    )
+                    where = f"{name}:{line_base + line}:{col}"
+                    out.write(utf8(f"{where} {e.rule} {e.before!r} → {e.after!r}\n"))
             if args.json:
                 doc["evidence"].append(result.evidence.to_dict())
             line_base += part.count("\n")
     if args.json:
-        out.write((json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8", "replace"))
+        out.write(utf8(json.dumps(doc, ensure_ascii=False) + "\n"))
 
 
 def _documents(block: str, lines: bool) -> Iterator[str]:
