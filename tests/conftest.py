@@ -41,3 +41,16 @@ def sample_pages(news: int, traditional: int, per_variant: int) -> list[str]:
     for corruption in VARIANTS.values():
         pages += [corrupt(t, corruption, seed=i) for i, t in enumerate(clean[:per_variant])]
     return pages
+
+
+def hook_env(tmp_path: Path, source: str) -> dict[str, str]:
+    """The environment of a zhmend process that imports ``source`` first, as its
+    ``sitecustomize``: tests make fixers slow or faulty in the worker processes this way."""
+    import os
+
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(source, encoding="utf-8")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH")]))
+    return env

@@ -7,11 +7,11 @@ CLI process and every worker it starts without any hook in zhmend itself.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
+from conftest import hook_env
 from test_run_corpus import FAULT_HOOK, output_files, record_lines, zhmend_run
 
 
@@ -32,12 +32,7 @@ def _corpus(root: Path, marker: str, shard: int = 1, k: int = 20) -> Path:
 
 @pytest.fixture
 def faulty_env(tmp_path: Path) -> dict[str, str]:
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(FAULT_HOOK, encoding="utf-8")
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH")]))
-    return env
+    return hook_env(tmp_path, FAULT_HOOK)
 
 
 def _lines(path: Path) -> list[str]:

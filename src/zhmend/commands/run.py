@@ -7,6 +7,8 @@ when it works on the finished output, a function in :data:`POST_STEPS`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import glob
 import json
 import os
 import shutil
@@ -15,21 +17,31 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; two runs into one OUT are not detected
+    fcntl = None  # type: ignore[assignment]
 
 from ..detect import FARM_THRESHOLD
 from ..errors import ConfigError, InputError, ZhmendError
-from ..io.records import COMPRESSIONS, FORMATS, Shard, discover
-from ..io.writers import clean_tmp
+from ..io.records import COMPRESSIONS, FORMATS, TXT_FILES_PER_SHARD, Shard, discover
+from ..io.writers import TMP_TAG, output_name
 from ..runners import ENGINES
 from ..runners.shard import (
     STATE,
     RunOptions,
+    inflight_path,
+    marker_on_disk,
+    marker_path,
     merge_stats,
     read_marker,
+    rejects_path,
     run_shard,
     write_json_atomic,
 )
+from .dedup import SUMMARY as DEDUP_SUMMARY
 from .dedup import add_run_options as add_dedup_options
 from .dedup import dedup_step
 from .options import add_mend_options, config_from_args
@@ -140,9 +152,163 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
     )
 
 
+#: Held (flock) by the run writing OUT; the kernel drops it when that process dies.
+LOCK = "lock"
+#: What the dedup step last did to OUT's shards: its options, whether it finished, summary.
+DEDUP_STATE = "dedup.json"
+#: Exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
+class RunRefused(ZhmendError):
+    """OUT cannot take this run (another run holds it, it is not a directory, ...)."""
+
+
 def _fail(message: str) -> int:
     print(f"zhmend: {message}", file=sys.stderr)
     return 2
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
+
+
+def check_inputs_vs_output(inputs: list[str], out: Path) -> tuple[str | None, list[str]]:
+    """(why OUT cannot be written, input directories that hold OUT).
+
+    OUT that is an input, or holds one, would be overwritten by the run or read back by the
+    rerun; OUT inside an input directory is fine once it is left out of that input.
+    """
+    where = out.resolve()
+    holders = []
+    for item in inputs:
+        if item == "-":
+            continue
+        path = Path(item).resolve()
+        if path == where:
+            return f"output directory {out} is the input {item}; choose another -o", []
+        if where in path.parents:
+            return f"output directory {out} holds the input {item}; choose another -o", []
+        if path.is_dir() and path in where.parents:
+            holders.append(item)
+    return None, holders
+
+
+def leave_out(shards: list[Shard], out: Path) -> list[Shard]:
+    """``shards`` without the files under ``out``; .txt groups are regrouped as if those
+    files had never been there, so shard names and positions do not move between runs."""
+    where = out.resolve()
+
+    def outside(path: str) -> bool:
+        return not _inside(Path(path).resolve(), where)
+
+    def txt_group(shard: Shard) -> bool:  # a group of a directory's .txt files
+        return shard.format == "txt" and shard.name.startswith(_group_stem(shard))
+
+    touched = {s.root for s in shards
+               if txt_group(s) and not all(map(outside, s.paths))}
+    regrouped: set[str] = set()
+    kept: list[Shard] = []
+    for shard in shards:
+        if txt_group(shard) and shard.root in touched:
+            if shard.root in regrouped:
+                continue
+            regrouped.add(shard.root)  # the root's first group: all its groups go here
+            paths = [p for s in shards if txt_group(s) and s.root == shard.root
+                     for p in s.paths if outside(p)]
+            kept += [
+                dataclasses.replace(
+                    shard,
+                    name=f"{_group_stem(shard)}{i // TXT_FILES_PER_SHARD:05d}",
+                    paths=tuple(paths[i : i + TXT_FILES_PER_SHARD]),
+                )
+                for i in range(0, len(paths), TXT_FILES_PER_SHARD)
+            ]
+        elif shard.is_stdin or all(map(outside, shard.paths)):
+            kept.append(shard)
+    return kept
+
+
+def _group_stem(shard: Shard) -> str:
+    """How zhmend.io.records.discover names the .txt groups of a directory (NAME.txt-00000)."""
+    return f"{Path(shard.root).name or 'txt'}.txt-"
+
+
+def take_lock(out: Path) -> IO[str] | None:
+    """Hold OUT for this run; refuse while another live run holds it.
+
+    An advisory lock (flock) rather than a pid file: it dies with its process, so a killed
+    run never leaves a lock that blocks the rerun. The pid in the file is for the message.
+    """
+    state = out / STATE
+    state.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        return None
+    handle = open(state / LOCK, "a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise RunRefused(
+            f"{out} is being written by another zhmend run (pid {holder}); wait for it to "
+            "end or choose another -o"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def run_files(out: Path, state: Path, shards: list[Shard]) -> list[Path]:
+    """Every file a run into ``out`` writes (under any output format), for tmp cleanup."""
+    files = [state / "run.json", state / DEDUP_STATE, out / "summary.json", out / DEDUP_SUMMARY]
+    for shard in shards:
+        files += [out / output_name(shard.name, "jsonl", c) for c in COMPRESSIONS]
+        files.append(out / output_name(shard.name, "parquet"))
+        files += [rejects_path(out, shard), dedup_rejects(out, shard)]
+        files += [marker_path(out, shard), inflight_path(state, shard)]
+    return files
+
+
+def dedup_rejects(out: Path, shard: Shard) -> Path:
+    """Lines of a mended shard the dedup step could not read back (see dedup_step)."""
+    rejects = rejects_path(out, shard)
+    return rejects.with_name(rejects.name.removesuffix(".jsonl") + ".dedup.jsonl")
+
+
+def clean_own_tmp(files: list[Path]) -> int:
+    """Remove ``<file>.tmp-<pid>`` leftovers of ``files``: writers of killed processes.
+
+    Only that exact pattern next to a file the run writes: a user's ``draft.tmp-v2.txt``
+    anywhere in OUT is not the run's and stays.
+    """
+    n = 0
+    for final in files:
+        if not final.parent.is_dir():
+            continue
+        for p in final.parent.glob(glob.escape(final.name + TMP_TAG) + "*"):
+            if p.name[len(final.name) + len(TMP_TAG):].isdigit() and p.is_file():
+                p.unlink(missing_ok=True)
+                n += 1
+    return n
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _wanted_dedup(args: argparse.Namespace) -> dict[str, Any] | None:
+    if not getattr(args, "dedup", False):
+        return None
+    return {"threshold": args.dedup_threshold,
+            "representatives_only": bool(args.dedup_representatives_only)}
 
 
 def check_output_dir(out: Path, opts: RunOptions, overwrite: bool, write: bool) -> str | None:
@@ -172,6 +338,18 @@ def check_output_dir(out: Path, opts: RunOptions, overwrite: bool, write: bool) 
 
 
 def run(args: argparse.Namespace) -> int:
+    held: list[IO[str]] = []  # the lock on OUT, released when the run ends however it ends
+    try:
+        return _run(args, held)
+    except KeyboardInterrupt:
+        print("zhmend: interrupted; run the same command again to resume", file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        for handle in held:
+            handle.close()
+
+
+def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
     prepare_report(args)
     try:
         opts = options_from_args(args)
@@ -180,6 +358,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if args.output is None and not args.dry_run:
         return _fail("run needs -o OUT (or --dry-run)")
+    stdin_format = next((s.format for s in shards if s.is_stdin), "jsonl")
+    if stdin_format != "jsonl":
+        return _fail(f"stdin (-) is read as JSON lines; --format {stdin_format} needs files or "
+                     "directories")
     # These work on the finished OUT; a dry run has none, so they would silently do nothing.
     writes_out = [f"--{name}" for name in ("dedup", "report") if getattr(args, name, False)]
     if args.dry_run and writes_out:
@@ -188,12 +370,43 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--limit runs in one process; leave out --engine ray")
     out = None if args.dry_run else Path(args.output)
     if out is not None:
-        problem = check_output_dir(out, opts, args.overwrite, write=args.limit is None)
+        if out.exists() and not out.is_dir():
+            return _fail(f"output {out} is a file, not a directory; choose another -o")
+        problem, holders = check_inputs_vs_output(args.inputs, out)
         if problem:
             return _fail(problem)
-        clean_tmp(out)
+        if holders:
+            print(f"zhmend: {out} is inside the input {', '.join(holders)}; "
+                  "its files are left out of the input", file=sys.stderr)
+            shards = leave_out(shards, out)
+            if not shards:
+                return _fail(f"no input left once {out} is left out of {', '.join(holders)}")
+        try:
+            lock = take_lock(out)
+        except RunRefused as exc:
+            return _fail(str(exc))
+        except OSError as exc:
+            return _fail(f"cannot write to {out}: {exc.strerror or exc}")
+        if lock is not None:
+            held.append(lock)
+        if args.limit:
+            finished = [s.name for s in shards if marker_path(out, s).exists()]
+            if finished:
+                return _fail(
+                    f"{out} holds finished shards ({', '.join(finished[:3])}"
+                    f"{', ...' if len(finished) > 3 else ''}); --limit is a preview and never "
+                    "writes over a finished run: give it another -o, or use --dry-run"
+                )
+        try:
+            problem = check_output_dir(out, opts, args.overwrite, write=args.limit is None)
+        except OSError as exc:
+            return _fail(f"cannot write to {out}: {exc.strerror or exc}")
+        if problem:
+            return _fail(problem)
     state_holder = tempfile.TemporaryDirectory(prefix="zhmend-run-") if out is None else None
     state = out / STATE if out is not None else Path(state_holder.name)  # type: ignore[union-attr]
+    own_files = run_files(out, state, shards) if out is not None else []
+    clean_own_tmp(own_files)
 
     results: dict[str, dict[str, Any]] = {}
     failures: dict[str, str] = {}
@@ -207,10 +420,25 @@ def run(args: argparse.Namespace) -> int:
                     f"shard {shard.name} in {out} was made with other options; "
                     "pass --overwrite to redo it"
                 )
-            if marker.get("digest") == digest:
+            if marker.get("digest") == digest and marker_on_disk(out, shard, opts, marker):
                 results[shard.name] = marker["stats"]
                 continue
         todo.append(shard)
+
+    dedup_wanted = _wanted_dedup(args)
+    dedup_before = _read_json(state / DEDUP_STATE) if out is not None and not args.limit else None
+    dedup_settled = False
+    if dedup_before is not None:
+        before = dedup_before.get("options")
+        reduced = bool(before and before.get("representatives_only"))
+        dedup_settled = bool(
+            dedup_before.get("finished") and before == dedup_wanted
+            and dedup_before.get("digest") == digest
+        )
+        # Shards the dedup step reduced (or marked, when this run has no dedup) are not the
+        # mended shards their markers describe: redo them all so the result is a clean run's.
+        if (reduced and not (dedup_settled and not todo)) or (dedup_wanted is None and before):
+            todo, results = list(shards), {}
 
     progress = RunProgress(sum(s.size() for s in todo), len(todo), args.progress)
 
@@ -241,8 +469,17 @@ def run(args: argparse.Namespace) -> int:
     except ZhmendError as exc:
         progress.close()
         return _fail(str(exc))
+    except OSError as exc:
+        progress.close()
+        print(f"zhmend: {exc}; run the same command again to resume", file=sys.stderr)
+        return 1
     finally:
         progress.close()
+        # Workers killed or stopped during the run left their temporary files and inflight
+        # notes; they are the run's own, and nothing reads them any more.
+        clean_own_tmp(own_files)
+        for shard in todo:
+            inflight_path(state, shard).unlink(missing_ok=True)
         if state_holder is not None:
             state_holder.cleanup()
     elapsed = time.perf_counter() - started
@@ -265,7 +502,17 @@ def run(args: argparse.Namespace) -> int:
     }
     if out is not None:
         for step in POST_STEPS:
-            step(args, out, summary)
+            if step is dedup_step and not args.limit:
+                _dedup_once(args, out, state, summary, digest, dedup_before,
+                            dedup_settled and not todo)
+            else:
+                step(args, out, summary)
+        if dedup_wanted is None and dedup_before is not None and not failures and not args.limit:
+            # Every shard is plain mended again: what the dedup step wrote is stale.
+            for shard in shards:
+                dedup_rejects(out, shard).unlink(missing_ok=True)
+            (out / DEDUP_SUMMARY).unlink(missing_ok=True)
+            (state / DEDUP_STATE).unlink(missing_ok=True)
         (out / "summary.json").write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
@@ -285,6 +532,25 @@ def run(args: argparse.Namespace) -> int:
             print(f"zhmend: shard {name} failed: {why}; rerun to retry it", file=sys.stderr)
         return 1
     return 0
+
+
+def _dedup_once(args, out, state, summary, digest, before, settled: bool) -> None:
+    """The dedup step, unless OUT's shards already are its result for these options.
+
+    A reduced OUT (--dedup-representatives-only) clustered again would lose more records, so
+    a rerun with nothing to mend reuses the finished step; a step cut short is noted as
+    unfinished, and the next run redoes the shards it may have reduced.
+    """
+    wanted = _wanted_dedup(args)
+    if wanted is None:
+        return
+    if settled and before is not None:
+        summary["dedup"] = before.get("summary")
+        return
+    note = {"options": wanted, "digest": digest, "finished": False}
+    write_json_atomic(state / DEDUP_STATE, note)
+    dedup_step(args, out, summary)
+    write_json_atomic(state / DEDUP_STATE, note | {"finished": True, "summary": summary["dedup"]})
 
 
 def _run_engine(args, shards, opts, out, state, done, failed, progress) -> None:

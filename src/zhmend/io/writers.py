@@ -41,17 +41,6 @@ def tmp_path(final: Path) -> Path:
     return final.with_name(f"{final.name}{TMP_TAG}{os.getpid()}")
 
 
-def clean_tmp(directory: Path) -> int:
-    """Remove leftovers of killed runs; they are never complete."""
-    n = 0
-    if directory.is_dir():
-        for p in directory.rglob(f"*{TMP_TAG}*"):
-            if p.is_file():
-                p.unlink()
-                n += 1
-    return n
-
-
 class JsonlWriter:
     """Records as JSON lines into ``final`` (optionally gzip or zstd), via a temporary name."""
 

@@ -9,6 +9,9 @@ and goes to rejects as ``worker_died``. Its neighbours are mended as usual.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -22,6 +25,8 @@ from .shard import Progress, RunOptions, inflight_path, read_inflight, run_shard
 #: A shard whose worker died this many times is given up (reported, no marker written).
 MAX_DEATHS = 12
 POLL_SECONDS = 0.5
+#: How often a worker checks that the run that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
 
 Done = Callable[[Shard, dict[str, Any]], None]
 Failed = Callable[[Shard, str], None]
@@ -96,31 +101,93 @@ def _pool_round(
     broken: list[_Attempt] = []
     # forkserver: workers fork from a clean process, not from one running a display thread.
     ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=width, mp_context=ctx) as pool:
-        futures = {}
-        for a in attempts:
-            inflight_path(state, a.shard).unlink(missing_ok=True)
-            futures[
-                pool.submit(
-                    run_shard, a.shard, opts, out, state,
-                    poison=frozenset(a.poison), suspect=a.suspect,
-                )
-            ] = a
-        left = set(futures)
-        while left:
-            done, left = wait(left, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            for fut in done:
-                a = futures[fut]
-                try:
-                    on_done(a.shard, fut.result())
-                except BrokenProcessPool:
-                    broken.append(a)
-                except (OSError, ValueError, RuntimeError) as exc:
-                    on_failed(a.shard, f"{type(exc).__name__}: {exc}")
-            if on_progress is not None:
-                for fut in left:
-                    shard = futures[fut].shard
-                    info = read_inflight(state, shard)
-                    if info is not None:
-                        on_progress(shard.name, info)
+    pool = ProcessPoolExecutor(
+        max_workers=width, mp_context=ctx, initializer=_watch_parent,
+        initargs=(os.getpid(), _process_token(os.getpid())),
+    )
+    try:
+        _pool_loop(pool, attempts, opts, out, state, on_done, on_failed, on_progress, broken)
+    except BaseException:
+        # Ctrl-C or an error of this process: queued shards must not run on, and running
+        # ones stop now; their files stay temporary (the rerun removes them) and the rerun
+        # redoes them.
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
     return broken
+
+
+def _pool_loop(pool, attempts, opts, out, state, on_done, on_failed, on_progress, broken):
+    """Submit ``attempts`` and report each as it ends; a dead worker's go to ``broken``."""
+    futures = {}
+    for a in attempts:
+        inflight_path(state, a.shard).unlink(missing_ok=True)
+        futures[
+            pool.submit(
+                run_shard, a.shard, opts, out, state,
+                poison=frozenset(a.poison), suspect=a.suspect,
+            )
+        ] = a
+    left = set(futures)
+    while left:
+        done, left = wait(left, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        for fut in done:
+            a = futures[fut]
+            try:
+                on_done(a.shard, fut.result())
+            except BrokenProcessPool:
+                broken.append(a)
+            except (OSError, ValueError, RuntimeError) as exc:
+                on_failed(a.shard, f"{type(exc).__name__}: {exc}")
+        if on_progress is not None:
+            for fut in left:
+                shard = futures[fut].shard
+                info = read_inflight(state, shard)
+                if info is not None:
+                    on_progress(shard.name, info)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued shards and end the workers now, not after the shards they hold."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        p.terminate()
+    for p in processes:
+        p.join(timeout=5)
+
+
+def _process_token(pid: int) -> str | None:
+    """What tells process ``pid`` from a later one with the same pid (its start time on
+    Linux); None when it is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return None
+    except OSError:  # no /proc: all we can tell is whether the pid exists
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except OSError:
+            pass
+        return ""
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def _watch_parent(run_pid: int, token: str | None) -> None:
+    """Pool worker initializer: exit when the run that started this worker is gone.
+
+    The worker's parent is the forkserver, which outlives the run (the workers hold its
+    pipe open), and the call queue never reaches end of file either: so the worker looks
+    at the run's process itself, by pid and start time, every ``PARENT_CHECK_SECONDS``.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            if _process_token(run_pid) != token:
+                os._exit(1)  # nobody will read this work; its temporary files are removed
+
+    threading.Thread(target=watch, name="zhmend-run-watch", daemon=True).start()

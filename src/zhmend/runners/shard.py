@@ -51,6 +51,8 @@ BATCH_RECORDS = 256
 BATCH_CHARS = 1 << 20
 SAMPLE_CHARS = 300
 STATE = ".zhmend"
+#: Every column the run adds starts with this (zhmend_changed, zhmend_error, ...).
+REPORT_PREFIX = "zhmend_"
 
 KEEP = ("all", "farm", "clean")
 
@@ -88,6 +90,9 @@ class RunOptions:
             raise ConfigError(f"output format {self.output_format!r}: choose jsonl or parquet")
         if self.compression not in (None, "none", "gzip", "zstd"):
             raise ConfigError(f"compression {self.compression!r}: choose none, gzip or zstd")
+        clash = output_field_clash(self.output_field, self.text_field, self.id_field)
+        if clash:
+            raise ConfigError(clash)
 
     def digest(self) -> str:
         """Hash of what shapes the output, with the zhmend version; stored in every marker."""
@@ -104,6 +109,25 @@ class RunOptions:
             return fmt, "none"
         comp = self.compression or (shard.compression if shard.format == "jsonl" else "none")
         return fmt, comp
+
+
+def output_field_clash(output_field: str | None, text_field: str, id_field: str) -> str | None:
+    """Why ``output_field`` would overwrite a column the run needs; None when it is free.
+
+    The mended text written over the text field, the id or a report column would be lost
+    (or destroy the id) without a word, so such a field is refused up front.
+    """
+    if output_field is None:
+        return None
+    if output_field == text_field:
+        return (f"--output-field {output_field} is the text field: leave out --output-field "
+                "to replace the text, or name a new field")
+    if output_field == id_field:
+        return f"--output-field {output_field} is the id field: name a new field"
+    if output_field.startswith(REPORT_PREFIX):
+        return (f"--output-field {output_field}: {REPORT_PREFIX}* columns are the run's own "
+                "report columns; name a field without that prefix")
+    return None
 
 
 def output_path(out: Path, shard: Shard, opts: RunOptions) -> Path:
@@ -127,6 +151,20 @@ def read_marker(out: Path, shard: Shard) -> dict[str, Any] | None:
         return json.loads(marker_path(out, shard).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def marker_on_disk(out: Path, shard: Shard, opts: RunOptions, marker: dict[str, Any]) -> bool:
+    """Whether the files a completion marker describes are still there as it says.
+
+    A marker alone must never vouch for a shard: if its output is gone, or its rejects are
+    missing or not the ones written with it, the shard is redone.
+    """
+    if not output_path(out, shard, opts).is_file():
+        return False
+    rejects = rejects_path(out, shard)
+    expected = marker.get("rejects_bytes", 0)
+    size = rejects.stat().st_size if rejects.is_file() else 0
+    return size == expected and (rejects.is_file() or expected == 0)
 
 
 def read_inflight(state: Path, shard: Shard) -> dict[str, int] | None:
@@ -293,6 +331,9 @@ class ShardOutput:
         self.source = source_of(shard)
         self.started = time.perf_counter()
         fmt, comp = opts.format_for(shard)
+        if out is not None:
+            # The files are about to change: no marker may vouch for them until the new one.
+            marker_path(out, shard).unlink(missing_ok=True)
         if out is None:
             self.writer: Any = NullWriter()
             self.rejects: Any = NullWriter()
@@ -362,9 +403,11 @@ class ShardOutput:
         s["input_bytes"] = input_bytes or self.shard.size()
         s["seconds"] = round(time.perf_counter() - self.started, 3)
         if self.out is not None and marker and not self.shard.is_stdin:
+            rejects = rejects_path(self.out, self.shard)
             write_json_atomic(
                 marker_path(self.out, self.shard),
-                {"digest": self.opts.digest(), "version": __version__, "stats": s},
+                {"digest": self.opts.digest(), "version": __version__, "stats": s,
+                 "rejects_bytes": rejects.stat().st_size if self.rejects.count else 0},
             )
         return s
 
