@@ -387,3 +387,19 @@ def test_leaving_out_the_output_regroups_text_files_as_if_it_were_absent(
     assert left == records.discover([str(root)])
     assert [s.name for s in left] == ["b", "pages.txt-00000", "pages.txt-00001",
                                       "pages.txt-00002"]
+
+
+def test_samples_and_summary_of_a_record_with_a_lone_surrogate_are_valid_utf8(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "s.jsonl"
+    # The text keeps its lone surrogate when strip_invisible is off; the sample shows it.
+    src.write_text(
+        '{"id":1,"text":"會(huì)議召開(kāi),,市委\\ud800書記"}\n', encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    proc = zhmend_run(src, "-o", out, "--sample", "1", "--no-strip-invisible")
+    assert proc.returncode == 0, proc.stderr
+    for path in out.rglob("*.json*"):
+        path.read_bytes().decode("utf-8")  # strict: no lone surrogate slipped through
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["out"] == 1

@@ -27,7 +27,7 @@ except ImportError:  # Windows: no advisory locks; two runs into one OUT are not
 from ..detect import FARM_THRESHOLD
 from ..errors import ConfigError, InputError, ZhmendError
 from ..io.records import COMPRESSIONS, FORMATS, TXT_FILES_PER_SHARD, Shard, discover
-from ..io.writers import TMP_TAG, output_name
+from ..io.writers import TMP_TAG, output_name, utf8
 from ..runners import ENGINES
 from ..runners.shard import (
     STATE,
@@ -513,8 +513,8 @@ def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
                 dedup_rejects(out, shard).unlink(missing_ok=True)
             (out / DEDUP_SUMMARY).unlink(missing_ok=True)
             (state / DEDUP_STATE).unlink(missing_ok=True)
-        (out / "summary.json").write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        (out / "summary.json").write_bytes(
+            utf8(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         )
     _print_summary(summary, sys.stderr)
     if args.dry_run:

@@ -41,7 +41,7 @@ from ..errors import ConfigError
 from ..fixers import FIXERS
 from ..io.readers import ShardReader, need_extra
 from ..io.records import MISSING_TEXT_FIELD, SCHEMA_MISMATCH, WORKER_DIED, Reject, Shard
-from ..io.writers import JsonlWriter, NullWriter, ParquetWriter, dumps, output_name
+from ..io.writers import JsonlWriter, NullWriter, ParquetWriter, dumps, output_name, utf8
 
 #: Reasons counted as ``errored`` (mending failed); every other reason is ``rejected``.
 ERRORED_REASONS = frozenset({FIXER_ERROR, WORKER_DIED})
@@ -177,7 +177,8 @@ def read_inflight(state: Path, shard: Shard) -> dict[str, int] | None:
 def write_json_atomic(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(value, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    # utf8: a sample's text may hold a lone surrogate, which UTF-8 cannot spell.
+    tmp.write_bytes(utf8(json.dumps(value, ensure_ascii=False, sort_keys=True)))
     os.replace(tmp, path)
 
 
