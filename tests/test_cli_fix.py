@@ -155,3 +155,9 @@ def test_large_input_is_mended_block_by_block(tmp_path, lines):
     page.write_text("會(huì)議召開(kāi),,市委書(shū)記\n" * lines, encoding="utf-8")
     result = run("fix", str(page))
     assert result.stdout.decode() == "会议召开，市委书记\n" * lines
+
+
+def test_json_without_explain_is_a_usage_error():
+    result = run("fix", "--json", stdin="會(huì)議".encode())
+    assert result.returncode == 2
+    assert b"--explain" in result.stderr

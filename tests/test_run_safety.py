@@ -403,3 +403,16 @@ def test_samples_and_summary_of_a_record_with_a_lone_surrogate_are_valid_utf8(
     for path in out.rglob("*.json*"):
         path.read_bytes().decode("utf-8")  # strict: no lone surrogate slipped through
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["out"] == 1
+
+
+@pytest.mark.parametrize(("option", "value", "says"), [
+    ("-j", "abc", "expects a whole number, not 'abc'"),
+    ("-j", "0", "must be at least 1, not 0"),
+    ("--sample", "-1", "must be 0 or more, not -1"),
+])
+def test_numeric_options_say_what_they_expect(tmp_path: Path, option, value, says) -> None:
+    src = tmp_path / "p.jsonl"
+    src.write_text('{"id":1,"text":"会议"}\n', encoding="utf-8")
+    proc = zhmend_run(src, "-o", tmp_path / "out", option, value)
+    assert proc.returncode == 2
+    assert says in proc.stderr

@@ -52,6 +52,9 @@ def _open(path: str) -> Iterator[BinaryIO]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.json and not args.explain:
+        print("zhmend: --json prints the explanation: use it with --explain", file=sys.stderr)
+        return 2
     config = config_from_args(args)
     checked = input_paths(args)
     if checked is None:

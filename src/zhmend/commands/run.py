@@ -121,15 +121,22 @@ def add_feature_options(p: argparse.ArgumentParser) -> None:
     add_report_options(p)
 
 
+def _whole(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects a whole number, not {value!r}") from None
+
+
 def _positive(value: str) -> int:
-    n = int(value)
+    n = _whole(value)
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
     return n
 
 
 def _nonnegative(value: str) -> int:
-    n = int(value)
+    n = _whole(value)
     if n < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {n}")
     return n
