@@ -109,3 +109,17 @@ def test_to_dict_is_flat_json(text):
 
     data = extract(text).to_dict()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab\n\r\x0b\x0c\x1c\x85\u2028\u2029 新闻", max_size=40))
+def test_lines_are_splitlines_numbered_as_fix_counts_them(text):
+    from zhmend.news import _numbered_lines
+
+    expected = []
+    start = 0
+    for piece in text.splitlines(keepends=True):
+        content = piece.splitlines()[0] if piece.splitlines() else ""  # the piece, its end cut
+        expected.append((text.count("\n", 0, start) + 1, content))
+        start += len(piece)
+    assert _numbered_lines(text) == expected

@@ -588,11 +588,30 @@ _META_ANCHORS = ("byline", "dateline", "published_at", "source")
 def extract_mended(text: str) -> NewsRecord:
     """Split already-mended ``text`` into a :class:`NewsRecord` (see :func:`extract`)."""
     text = _check_text(text)
-    numbered = [(n, s.strip()) for n, s in enumerate(text.splitlines(), 1)]
+    numbered = [(n, s.strip()) for n, s in _numbered_lines(text)]
     items = [(n, _Text.of(s)) for n, s in numbered if s]
     facts = [_line_facts(t) for _, t in items]
     _decide_header(items, facts)
     return _assemble(items, facts)
+
+
+# What str.splitlines breaks at: paragraphs end there too (CR-only files, U+2029).
+_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _numbered_lines(text: str) -> list[tuple[int, str]]:
+    """The pieces ``text.splitlines()`` makes, each with the number of its line counted as
+    ``zhmend fix --explain`` and ``inspect`` count them: one per ``\\n``."""
+    out = []
+    start = 0
+    number = 1
+    for m in _BREAK.finditer(text):
+        out.append((number, text[start : m.start()]))
+        number += "\n" in m.group()
+        start = m.end()
+    if start < len(text):
+        out.append((number, text[start:]))
+    return out
 
 
 def _decide_header(items: list[tuple[int, _Text]], facts: list[_Facts]) -> None:
