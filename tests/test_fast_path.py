@@ -112,7 +112,7 @@ def test_corpora_explanations_given_the_class_scan_are_the_reference():
 
 # Marks, the characters around them that the punctuation rules read, and nothing else.
 MARKS = st.text(
-    alphabet=list(",,,;;::!!??(()).....中國會吗谁，。、；：！？（）…a1 \n%-"), max_size=40
+    alphabet=list(",,,;;::!!??(()).....中國會吗谁，。、；：！？（）…a1 \n%-D"), max_size=40
 )
 
 
@@ -250,7 +250,8 @@ def _reference_common(text: str) -> str:
 @example("中,,。國,;a:,b")
 @example("中,,國;,")
 def test_replacing_the_common_marks_is_the_substitutions(text):
-    if punctuation._UNCOMMON.search(text) is None:
+    # _text_round takes this shortcut only without uncommon marks and without emoticons.
+    if punctuation._UNCOMMON.search(text) is None and punctuation._EMOTICON.search(text) is None:
         assert punctuation._all_common(text) == _reference_common(text)
 
 

@@ -41,8 +41,9 @@ _UNCOMMON_DOTS = re.compile(f"{_UNCOMMON_MARK}|{_DOTS}")
 _ANY_MARK = re.compile("[,;:!?()]")
 _BEFORE_STRAY = f"(?=[{''.join(sorted(_MARKS_AFTER_STRAY))}])"
 # What follows the : or ; of an emoticon, :) :-) ;) :-( or :( with no ) after it on its
-# line ("如下:(1)" is a colon before an item).
-_EMOTICON_REST = r"-?\)|-\(|\((?![^()\n]*\))"
+# line ("如下:(1)" is a colon before an item), or :D :P :O ending a clause ("比分:D组" is a
+# colon before a group's name).
+_EMOTICON_REST = r"-?\)|-\(|\((?![^()\n]*\))|-?[DPpOo](?![^\s!?,.~。！？，、…])"
 _EMOTICON = re.compile(f"[:;](?:{_EMOTICON_REST})")
 # The common case on the text only, in C: a comma before another mark is a stray, the
 # other marks become full width. Each opens with its mark, a literal the matcher skips to;
@@ -73,7 +74,7 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     cap (:data:`MAX_ROUNDS`) keeps a pathological chain of marks linear too. The rounds'
     edits are composed into edits on ``text``.
     Never changes: marks between digits (3,000 12:30), marks inside Latin runs, URLs or
-    e-mail, emoticons (``:)`` ``:-(``), ``?``/``!`` followed by a letter, a ``?`` between two
+    e-mail, emoticons (``:)`` ``:-(`` ``:D``), ``?``/``!`` followed by a letter, a ``?`` between two
     Han characters on a page without farm evidence, unless it ends a question (``你好吗?我``,
     ``谁知道?我``) or a run of marks (``吗??太``), full-width
     marks (never to ASCII), and Japanese or Korean text
@@ -152,11 +153,13 @@ def _text_round(text: str, farm: bool) -> tuple[str, bool]:
     """
     if not (_ANY_MARK.search(text) or "..." in text):
         return text, True
-    if "..." in text or _UNCOMMON.search(text) is not None:
+    # An emoticon's colon (好的:-D) must escape the blanket replacement of _all_common.
+    smiley = (":" in text or ";" in text) and _EMOTICON.search(text) is not None
+    if smiley or "..." in text or _UNCOMMON.search(text) is not None:
         changes = _one_round(text, farm, common=False)
         if changes:
             text = _apply(text, changes)
-        if _UNCOMMON.search(text) is not None:
+        if smiley or _UNCOMMON.search(text) is not None:
             pairs = ",," in text
             for pattern, after in _COMMON[0 if pairs else 2 :]:
                 if pattern.pattern[0] in text:
@@ -168,7 +171,8 @@ def _text_round(text: str, farm: bool) -> tuple[str, bool]:
 
 def _all_common(text: str) -> str:
     """The common changes of a text whose ASCII marks are all , ; : right after a Chinese
-    character or a comma after such a comma (no match of ``_UNCOMMON``).
+    character or a comma after such a comma (no match of ``_UNCOMMON``), none of them an
+    emoticon's (no match of ``_EMOTICON``).
 
     Then :data:`_COMMON` makes every , ; : full width except the commas before another
     mark, which it removes (judged on the text as it was: the mark after a removed comma
@@ -258,7 +262,7 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
     for m in candidates.finditer(text, first.start()):
         i = m.start()
         c = m.group()
-        if c in ":;" and text[i + 1 : i + 2] in "-()":
+        if c in ":;" and text[i + 1 : i + 2] in "-()DPpOo":
             smiley = _EMOTICON.match(text, i)
             # A parenthesis this round makes full width closes or opens a pair instead.
             if smiley and smiley.end() - 1 not in parens:
