@@ -19,6 +19,19 @@ def _duration(seconds: float) -> str:
     return f"{seconds}s"
 
 
+def percent(done_bytes: int, total_bytes: int, done_shards: int, shards: int) -> float | None:
+    """How far the run is, 0..100; None while the size is unknown (stdin, empty inputs).
+
+    Every shard done is 100 whatever the bytes say: stdin has no size up front, and a
+    compressed shard's bytes read need not add up to its size on disk.
+    """
+    if shards and done_shards >= shards:
+        return 100.0
+    if not total_bytes:
+        return None
+    return min(100.0, 100.0 * done_bytes / total_bytes)
+
+
 class RunProgress:
     """Totals over shards from absolute per-shard figures (``in``, ``bytes``, ``rejected``)."""
 
@@ -45,13 +58,15 @@ class RunProgress:
             self._bar = Progress(
                 TextColumn("[bold]mending"),
                 BarColumn(),
-                TextColumn("{task.percentage:>5.1f}%"),
+                TextColumn("{task.fields[percent]}"),
                 TextColumn("{task.fields[line]}"),
                 TimeRemainingColumn(),
                 console=Console(file=self.stream),
                 transient=False,
             )
-            self._task = self._bar.add_task("run", total=total_bytes or None, line="")
+            self._task = self._bar.add_task(
+                "run", total=total_bytes or None, line="", percent=self._percent_text(0)
+            )
             self._bar.start()
 
     def totals(self) -> dict[str, int]:
@@ -90,12 +105,27 @@ class RunProgress:
     def _show(self) -> None:
         if self.mode == "bar":
             t = self.totals()
-            self._bar.update(self._task, completed=t["bytes"], line=self.line().split(", ETA")[0])
+            size: dict[str, Any] = {"completed": t["bytes"]}
+            if self.done_shards >= self.shards:
+                # A full bar at the end, also for stdin (no size up front) and when the
+                # bytes read differ from the sizes on disk.
+                end = self.total_bytes or max(t["bytes"], 1)
+                size = {"total": end, "completed": end}
+            self._bar.update(
+                self._task,
+                **size,
+                percent=self._percent_text(t["bytes"]),
+                line=self.line().split(", ETA")[0],
+            )
         elif self.mode == "log":
             now = time.perf_counter()
             if now - self.last_log >= LOG_EVERY:
                 self.last_log = now
                 print(f"zhmend: {self.line()}", file=self.stream, flush=True)
+
+    def _percent_text(self, done_bytes: int) -> str:
+        value = percent(done_bytes, self.total_bytes, self.done_shards, self.shards)
+        return "" if value is None else f"{value:>5.1f}%"
 
     def close(self) -> None:
         if self._bar is not None:

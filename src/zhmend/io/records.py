@@ -182,11 +182,21 @@ def _kind(path: str, fmt: str | None, compression: str | None) -> tuple[str, str
     return kind, compression or comp
 
 
-def _walk_files(root: Path) -> list[Path]:
-    """Every file under ``root``, sorted; a directory that cannot be listed is an error.
+def is_hidden(name: str) -> bool:
+    """A dot name (``.cache``, ``.git``, ``.zhmend``): never input, file or directory.
 
-    (``Path.rglob`` skips such a directory without a word, and its records would be missing
-    from a run that reports success.)
+    One rule for every command that walks a directory (``run``, ``dedup``, ``report``): a
+    run's own state lives in ``OUT/.zhmend``, so a hidden directory read as input could
+    feed a run its own bookkeeping, and tools that read OUT afterwards skip hidden paths.
+    """
+    return name.startswith(".")
+
+
+def _walk_files(root: Path) -> list[Path]:
+    """Every file under ``root`` outside hidden files and directories, sorted.
+
+    A directory that cannot be listed is an error (``Path.rglob`` skips such a directory
+    without a word, and its records would be missing from a run that reports success).
     """
 
     def refuse(exc: OSError) -> None:
@@ -197,8 +207,10 @@ def _walk_files(root: Path) -> list[Path]:
         )
 
     files = []
-    for top, _dirs, names in os.walk(root, onerror=refuse):
-        files.extend(Path(top, n) for n in names if not n.startswith("."))
+    for top, dirs, names in os.walk(root, onerror=refuse):
+        # Pruned in place, so os.walk neither lists nor descends into them.
+        dirs[:] = [d for d in dirs if not is_hidden(d)]
+        files.extend(Path(top, n) for n in names if not is_hidden(n))
     return sorted(p for p in files if p.is_file())
 
 

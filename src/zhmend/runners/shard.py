@@ -5,6 +5,7 @@ engine or the worker count. The layout of an output directory::
 
     out/<shard>.jsonl[.gz|.zst] | out/<shard>.parquet     mended records
     out/rejects/<shard>.jsonl                             records not mended, with reasons
+                                                          (only for a shard that has some)
     out/.zhmend/run.json                                  options digest of the run
     out/.zhmend/done/<shard>.json                         completion marker (written last)
     out/.zhmend/inflight/<shard>.json                     records being mended right now
@@ -12,6 +13,7 @@ engine or the worker count. The layout of an output directory::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -239,6 +241,43 @@ def source_of(shard: Shard) -> str:
     return shard.paths[0] if len(shard.paths) == 1 else shard.root
 
 
+def with_generated_id(
+    record: dict[str, Any], id_field: str, shard: Shard, position: int
+) -> dict[str, Any]:
+    """``record`` with the id ``SHARD:POSITION``, for a record whose id is missing or null.
+
+    A null id names no record any more than a missing one, so both get the generated id
+    (stable across runs and engines): first when the field was missing, in its place when
+    it was null, so the other fields keep their order.
+    """
+    generated = f"{shard.name}:{position}"
+    if id_field in record:
+        return {k: (generated if k == id_field else v) for k, v in record.items()}
+    return {id_field: generated, **record}
+
+
+def generated_id_fits(shard: Shard, opts: RunOptions) -> bool:
+    """Whether a null id of ``shard`` can become ``SHARD:POSITION`` in its output.
+
+    Not when Parquet is written from Parquet whose id column is not a string column
+    (integer ids, say): the output keeps the input's schema, so the record would be
+    rejected for a generated id; its null id is kept instead.
+    """
+    if shard.format != "parquet" or opts.format_for(shard)[0] != "parquet":
+        return True
+    return _string_column(shard.paths[0], opts.id_field)
+
+
+@functools.lru_cache(maxsize=64)
+def _string_column(path: str, column: str) -> bool:
+    pa = need_extra("pyarrow", "parquet")
+    schema = need_extra("pyarrow.parquet", "parquet").read_schema(path)
+    if column not in schema.names:
+        return True
+    kind = schema.field(column).type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
 def mend_items(
     items: list[Item], opts: RunOptions, shard: Shard, poison: frozenset[int] = frozenset()
 ) -> list[tuple[Any, ...]]:
@@ -275,9 +314,10 @@ def mend_items(
                 record_id,
             )
         else:
-            if record_id is None:
-                # Ids generated from the position are stable across runs and engines.
-                item = {opts.id_field: f"{shard.name}:{position}", **item}
+            if record_id is None and (
+                opts.id_field not in item or generated_id_fits(shard, opts)
+            ):
+                item = with_generated_id(item, opts.id_field, shard, position)
             keep.append((ordinal, item))
     if keep:
         result = mend_batch(
@@ -318,6 +358,62 @@ def mend_items(
     return [outcomes[o] for o, _, _ in items]
 
 
+class RejectsWriter:
+    """A shard's rejects file, made (with its directories) only when a reject is written.
+
+    Most shards have no rejects; opening the file up front would leave ``rejects/`` and
+    its subdirectories behind empty.
+    """
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        self._writer: JsonlWriter | None = None
+        self.count = 0
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._writer is None:
+            self._writer = _open_jsonl(self.final)
+        self._writer.write(record)
+        self.count += 1
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.abort()
+
+
+def _open_jsonl(path: Path, attempts: int = 3) -> JsonlWriter:
+    # Another shard's commit may remove an empty directory (drop_stale_rejects) between
+    # this mkdir and open; making it again is enough.
+    for _ in range(attempts - 1):
+        try:
+            return JsonlWriter(path)
+        except FileNotFoundError:
+            pass
+    return JsonlWriter(path)
+
+
+def drop_stale_rejects(out: Path, shard: Shard) -> None:
+    """Remove the rejects of an earlier run of a shard that now has none, and the
+    directories under ``OUT/rejects`` that this leaves empty (``rejects`` itself too)."""
+    path = rejects_path(out, shard)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return  # nothing was there, so no directory was emptied
+    top = out / "rejects"
+    folder = path.parent
+    while folder == top or top in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (other shards' rejects), or gone already
+        folder = folder.parent
+
+
 class ShardOutput:
     """One output shard being written: its writers, its counts, its commit and marker.
 
@@ -352,10 +448,10 @@ class ShardOutput:
             if schema is not None and opts.id_field not in schema.names:
                 extra = {opts.id_field: str, **extra}
             self.writer = ParquetWriter(output_path(out, shard, opts), schema, extra)
-            self.rejects = JsonlWriter(rejects_path(out, shard))
+            self.rejects = RejectsWriter(rejects_path(out, shard))
         else:
             self.writer = JsonlWriter(output_path(out, shard, opts), comp)
-            self.rejects = JsonlWriter(rejects_path(out, shard))
+            self.rejects = RejectsWriter(rejects_path(out, shard))
 
     def write(self, outcomes: list[tuple[Any, ...]]) -> None:
         """Count and write the outcomes of one batch (see :func:`mend_items`)."""
@@ -400,7 +496,7 @@ class ShardOutput:
         else:
             self.rejects.abort()
             if self.out is not None:
-                rejects_path(self.out, self.shard).unlink(missing_ok=True)
+                drop_stale_rejects(self.out, self.shard)
         s["input_bytes"] = input_bytes or self.shard.size()
         s["seconds"] = round(time.perf_counter() - self.started, 3)
         if self.out is not None and marker and not self.shard.is_stdin:
