@@ -224,3 +224,24 @@ def test_stdin_run_does_not_report_zero_percent_at_the_end(tmp_path: Path) -> No
     proc = zhmend("run", "-", "-o", tmp_path / "out", "--progress", "bar", stdin=text)
     assert proc.returncode == 0, proc.stderr
     assert " 0.0%" not in proc.stderr
+
+
+def test_standalone_dedup_gives_a_null_id_the_generated_one(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "p.jsonl").write_text(
+        '{"id":null,"text":"会议召开，市委书记出席。"}\n{"text":"另一篇完全不同的文章内容。"}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "zhmend.cli", "dedup", str(src), "-o", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in (out / "p.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["p:1", "p:2"]
+    assert list(rows[0])[0] == "id"  # a null id is replaced where it stands

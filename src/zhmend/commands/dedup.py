@@ -254,7 +254,8 @@ def sketch_shard(shard: Shard, opts: DedupOptions) -> ShardSketch:
         text = text if isinstance(text, str) else ""
         texts.append(text)
         scores.append(score_of(item, text))
-        ids.append(id_key(item.get(opts.id_field, f"{shard.name}:{position}")))
+        given = item.get(opts.id_field)
+        ids.append(id_key(f"{shard.name}:{position}" if given is None else given))
         if len(texts) >= 1024:
             parts.append(sketch_batch(texts, opts.config))
             texts = []
@@ -423,7 +424,12 @@ def write_shard(
             if not rep and opts.representatives_only:
                 continue
             record = dict(item)
-            if opts.id_field not in record:
+            # A missing or null id is SHARD:POSITION, as zhmend run makes it; a null in a
+            # Parquet column stays (the output keeps the input's schema, which may not be a
+            # string column).
+            if record.get(opts.id_field) is None and (
+                opts.id_field not in record or shard.format != "parquet"
+            ):
                 record[opts.id_field] = f"{shard.name}:{position}"
             record[CLUSTER_ID] = cid
             record[CLUSTER_SIZE] = size
