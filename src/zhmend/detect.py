@@ -36,8 +36,9 @@ RESIDUE_WORDS = (
 ).split()
 #: The residue characters themselves (里 and 干 only inside the words above).
 RESIDUE_WORD_CHARS = "于并后么里干"
-# Commas injected before another mark (,, ,、 ,。 ,;): no writer types them.
-_STRAY_RE = re.compile(r",(?=[,，。、;；])")
+#: Commas injected before another mark (,, ,、 ,。 ,;): no writer types them. The script
+#: decision counts them; the pinyin fixer takes one for a farm page, never a lesson.
+STRAY_RE = re.compile(r",(?=[,，。、;；])")
 
 #: Mainland words that neither Taiwan nor Hong Kong writes: 服务器 (both write 伺服器) and
 #: 鼠标 (滑鼠). Met both in traditional characters on a page without 於 並 後 麼, they betray
@@ -220,7 +221,7 @@ def decide_script(
             if len(residue) >= 3 and len(chars) >= 2:
                 words = " ".join(sorted(residue))
                 reasons.append(f"simplified residue {words} in traditional text")
-            strays = len(_STRAY_RE.findall(text)) if "," in text else 0
+            strays = len(STRAY_RE.findall(text)) if "," in text else 0
             if strays >= 2:
                 reasons.append(f"{strays} injected stray commas")
             counterparts = sum(text.count(c) for c in COUNTERPARTS)

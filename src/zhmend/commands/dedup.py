@@ -39,6 +39,7 @@ from ..errors import ConfigError, InputError, ZhmendError
 from ..io.readers import ShardReader, need_extra
 from ..io.records import Reject, Shard, discover
 from ..io.writers import JsonlWriter, ParquetWriter, output_name
+from ..runners.shard import string_column
 
 #: Columns added to every record.
 CLUSTER_ID = "cluster_id"  # smallest record index (input order) in the cluster
@@ -424,11 +425,12 @@ def write_shard(
             if not rep and opts.representatives_only:
                 continue
             record = dict(item)
-            # A missing or null id is SHARD:POSITION, as zhmend run makes it; a null in a
-            # Parquet column stays (the output keeps the input's schema, which may not be a
-            # string column).
+            # A missing or null id is SHARD:POSITION, as zhmend run makes it; a null stays in
+            # a Parquet id column that holds no strings (the output keeps the input's schema).
             if record.get(opts.id_field) is None and (
-                opts.id_field not in record or shard.format != "parquet"
+                opts.id_field not in record
+                or shard.format != "parquet"
+                or string_column(shard.paths[0], opts.id_field)
             ):
                 record[opts.id_field] = f"{shard.name}:{position}"
             record[CLUSTER_ID] = cid

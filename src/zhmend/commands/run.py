@@ -36,6 +36,7 @@ from ..runners.shard import (
     marker_on_disk,
     marker_path,
     merge_stats,
+    read_json,
     read_marker,
     rejects_path,
     run_shard,
@@ -303,14 +304,6 @@ def clean_own_tmp(files: list[Path]) -> int:
     return n
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def _wanted_dedup(args: argparse.Namespace) -> dict[str, Any] | None:
     if not getattr(args, "dedup", False):
         return None
@@ -323,10 +316,7 @@ def check_output_dir(out: Path, opts: RunOptions, overwrite: bool, write: bool) 
     manifest = out / STATE / "run.json"
     digest = opts.digest()
     if manifest.exists():
-        try:
-            old = json.loads(manifest.read_text(encoding="utf-8"))
-        except ValueError:
-            old = {}
+        old = read_json(manifest) or {}
         if old.get("digest") != digest and not overwrite:
             return (
                 f"{out} holds shards made with other options (digest {old.get('digest')}, "
@@ -433,7 +423,7 @@ def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
         todo.append(shard)
 
     dedup_wanted = _wanted_dedup(args)
-    dedup_before = _read_json(state / DEDUP_STATE) if out is not None and not args.limit else None
+    dedup_before = read_json(state / DEDUP_STATE) if out is not None and not args.limit else None
     dedup_settled = False
     if dedup_before is not None:
         before = dedup_before.get("options")

@@ -13,7 +13,8 @@ from ..chars import HAN_CLASS, is_han
 from ..edits import Edit
 from ..scan import JUNK
 from .base import Context
-from .byte_shift.model import model, simplified
+from .byte_shift.model import simplified, word_counts
+from .pinyin import _SYLLABLE
 
 RULE = "strip_injected_junk"
 
@@ -115,8 +116,11 @@ def _splits_word(text: str, i: int) -> bool:
     return False
 
 
-_LABEL = re.compile(r"\([a-zü\u00e0-\u01dc1-5]{1,7}\)")
-_LABEL_BEFORE = re.compile(r"\([a-zü\u00e0-\u01dc1-5]{1,7}\)$")
+# A farm's label after a character (the pinyin fixer's syllable), and one that ends a text.
+_LABEL = re.compile(f"\\({_SYLLABLE}\\)")
+_LABEL_BEFORE = re.compile(f"\\({_SYLLABLE}\\)$")
+#: The longest label: a syllable of seven letters and a tone digit in its parentheses.
+_LABEL_CHARS = 10
 
 
 def _han_run(text: str, at: int, step: int) -> list[str]:
@@ -130,7 +134,9 @@ def _han_run(text: str, at: int, step: int) -> list[str]:
             at += step
         elif step > 0 and ch == "(" and (m := _LABEL.match(text, at)):
             at = m.end()
-        elif step < 0 and ch == ")" and (m := _LABEL_BEFORE.search(text, max(0, at - 9), at + 1)):
+        elif step < 0 and ch == ")" and (
+            m := _LABEL_BEFORE.search(text, max(0, at - _LABEL_CHARS + 1), at + 1)
+        ):
             at = m.start() - 1
         else:
             break
@@ -139,7 +145,7 @@ def _han_run(text: str, at: int, step: int) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _words() -> frozenset[str]:
-    return frozenset(model().words)
+    return frozenset(word_counts())
 
 
 def _shift_readings(readings: dict[int, str], removed: list[Edit]) -> None:

@@ -13,7 +13,7 @@ from operator import itemgetter, not_
 import regex
 
 from ..chars import HAN_CLASS, HAN_RANGES, is_han
-from ..detect import _STRAY_RE
+from ..detect import STRAY_RE
 from ..edits import Edit, make_edits
 from ..tables import reading_bases, readings, script_overrides, traditional_only
 from .base import Context
@@ -189,7 +189,7 @@ def is_lesson(
     one.
     """
     # The stray comma first: one C scan settles many farm pages before a look at each label.
-    if "," in text and _STRAY_RE.search(text) is not None:
+    if "," in text and STRAY_RE.search(text) is not None:
         return False
     return _two_readings(runs, infos) or _all_quoted(pieces, infos)
 

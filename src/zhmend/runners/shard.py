@@ -148,11 +148,18 @@ def inflight_path(state: Path, shard: Shard) -> Path:
     return state / "inflight" / (shard.name + ".json")
 
 
-def read_marker(out: Path, shard: Shard) -> dict[str, Any] | None:
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object the run wrote (marker, progress note, state); None when it is missing,
+    cut short by a kill or not an object: the caller then redoes what it would vouch for."""
     try:
-        return json.loads(marker_path(out, shard).read_text(encoding="utf-8"))
+        value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return value if isinstance(value, dict) else None
+
+
+def read_marker(out: Path, shard: Shard) -> dict[str, Any] | None:
+    return read_json(marker_path(out, shard))
 
 
 def marker_on_disk(out: Path, shard: Shard, opts: RunOptions, marker: dict[str, Any]) -> bool:
@@ -164,16 +171,12 @@ def marker_on_disk(out: Path, shard: Shard, opts: RunOptions, marker: dict[str, 
     if not output_path(out, shard, opts).is_file():
         return False
     rejects = rejects_path(out, shard)
-    expected = marker.get("rejects_bytes", 0)
-    size = rejects.stat().st_size if rejects.is_file() else 0
-    return size == expected and (rejects.is_file() or expected == 0)
+    size = rejects.stat().st_size if rejects.is_file() else 0  # none written: no file
+    return size == marker.get("rejects_bytes", 0)
 
 
 def read_inflight(state: Path, shard: Shard) -> dict[str, int] | None:
-    try:
-        return json.loads(inflight_path(state, shard).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return read_json(inflight_path(state, shard))
 
 
 def write_json_atomic(path: Path, value: Any) -> None:
@@ -265,11 +268,12 @@ def generated_id_fits(shard: Shard, opts: RunOptions) -> bool:
     """
     if shard.format != "parquet" or opts.format_for(shard)[0] != "parquet":
         return True
-    return _string_column(shard.paths[0], opts.id_field)
+    return string_column(shard.paths[0], opts.id_field)
 
 
 @functools.lru_cache(maxsize=64)
-def _string_column(path: str, column: str) -> bool:
+def string_column(path: str, column: str) -> bool:
+    """Whether ``column`` of the Parquet file at ``path`` holds strings (or is absent)."""
     pa = need_extra("pyarrow", "parquet")
     schema = need_extra("pyarrow.parquet", "parquet").read_schema(path)
     if column not in schema.names:
