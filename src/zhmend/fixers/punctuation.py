@@ -74,11 +74,11 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     cap (:data:`MAX_ROUNDS`) keeps a pathological chain of marks linear too. The rounds'
     edits are composed into edits on ``text``.
     Never changes: marks between digits (3,000 12:30), marks inside Latin runs, URLs or
-    e-mail, emoticons (``:)`` ``:-(`` ``:D``), ``?``/``!`` followed by a letter, a ``?`` between two
-    Han characters on a page without farm evidence, unless it ends a question (``你好吗?我``,
-    ``谁知道?我``) or a run of marks (``吗??太``), full-width
-    marks (never to ASCII), and Japanese or Korean text
-    (:func:`~zhmend.chars.japanese_or_korean`) without farm evidence.
+    e-mail, emoticons (``:)`` ``:-(`` ``:D``), ``?``/``!`` followed by a letter, a ``?``
+    between two Han characters on a page without farm evidence unless it ends a question
+    (``你好吗?我``, ``谁知道?我``) or a run of marks (``吗??太``), full-width marks (never
+    to ASCII), and Japanese or Korean text (:func:`~zhmend.chars.japanese_or_korean`)
+    without farm evidence.
     """
     farm = _farm_evidence(ctx)
     if farm and not ctx.explain:
