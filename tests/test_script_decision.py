@@ -91,3 +91,43 @@ def test_a_lone_li_never_decides():
     text = "他們住在這里，" + neutral(SHORT_TEXT)
     assert decide_script(text, 0).converter_marks == {"里": 1}
     assert not decide_script(text, 0).converted_from_simplified
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "政府關于此事",
+        "會議將于明天舉行",
+        "飛船于2021年發射",
+        "他們致力于推動合作",
+        "藏糧于地",
+        "于是大家",
+    ],
+)
+def test_the_preposition_yu_is_a_mark(text):
+    assert converter_marks(text) == {"于": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "立法委員于北辰今日表示",
+        "院士于吉紅說",
+        "他與于冠華座談",
+        "本報專訪于美人",
+        "。\n于吉紅：",
+        "銘記于心",
+    ],
+)
+def test_the_surname_yu_is_no_mark(text):
+    # Traditional text writes the surname 于 as it is: a name on a page without 於 並 後 麼
+    # must not make it look converted. (銘記于心 is a preposition after 記, the end of 書記:
+    # given up for the names.)
+    assert converter_marks(text) == {}
+
+
+def test_a_yu_name_on_a_long_page_does_not_decide():
+    text = "立法委員于北辰表示，" + neutral(SHORT_RESIDUE_TEXT + 100)
+    assert not decide_script(text, 0).converted_from_simplified
+    farm = "政府關于此事表示，" + neutral(SHORT_RESIDUE_TEXT + 100)
+    assert decide_script(farm, 0).converted_from_simplified

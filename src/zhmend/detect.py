@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import scan
-from .chars import HAN_CLASS
+from .chars import HAN_CLASS, is_han
 from .tables import convert, traditional_only
 
 if TYPE_CHECKING:
@@ -270,10 +270,67 @@ def converter_marks(text: str) -> Counter[str]:
     for i in changed:
         a, b = text[i], back[i]
         if a in CONVERTER_RESIDUE:
-            marks[a] += 1
+            if a != "于" or is_preposition(text, i):
+                marks[a] += 1
         elif b in SLIP_FORMS and _default_form(a) == a:
             marks[f"{a}>{b}"] += 1
     return marks
+
+
+#: Words that follow 于 where it opens a date or a time (于2021年 于近日): the preposition.
+YU_TIME_WORDS = frozenset(
+    "今年 明年 去年 前年 当年 同年 近日 近期 日前 此前 今天 明天 昨天 今日 明日 昨日 当天 "
+    "当日 当晚 次日 同日 上午 下午 晚上 本月 上月 下月 月底 本周 上周 下周 年初 年底 本届 "
+    "同期".split()
+)
+#: Characters before 于 that make it the preposition of a date or place (将于 已于 拟于).
+YU_AUXILIARIES = "将已曾拟均亦"
+#: Characters that end the words before a name (委员 教授 记者 主席 歌手 演员, and 与 和 访
+#: 问 of 与于北辰会面, 专访于美人): after one of them, 于 may be a surname.
+BEFORE_NAMES = frozenset(
+    "员长师授者士生席记理任官人手家星演委帅事督导友"  # titles
+    "和与及跟同向给被让请找访见问称"  # with, to, visit
+)
+_NUMERALS = "一二三四五六七八九十〇零两"
+
+
+def is_preposition(text: str, i: int) -> bool:
+    """Whether ``text[i]``, 于, is the preposition that traditional text writes 於, not
+    the surname 于 that it writes 于 too (立法委員于北辰): a page of genuine traditional
+    text may name a 于 without a single 於 並 後 麼, and must not read as converted.
+
+    The preposition ends a word of the shipped word list (由于 位于 高于 有利于), opens 于是
+    or 于今, opens a date or time (于2021年 于近日), or follows an auxiliary (将于 已于) or
+    any other Han character but those of :data:`BEFORE_NAMES` (致力于 藏粮于地). A name
+    stands after punctuation, at the start of a line or after a title or a word such as 与.
+    """
+    lo = max(0, i - 3)
+    piece = text[lo : i + 3]
+    window = convert(piece, "t2s")
+    at = i - lo
+    if len(window) != len(piece):
+        return True  # a phrase changed length: keep the mark, as before
+    after = window[at + 1 : at + 3]
+    if after and (after[0].isdigit() or after[0] in _NUMERALS):
+        return True
+    if after in YU_TIME_WORDS or window[at : at + 2] in ("于是", "于今"):
+        return True
+    if not at:
+        return False
+    before = window[at - 1]
+    if before in YU_AUXILIARIES:
+        return True
+    words = _words_ending_in_yu()
+    if any(window[at - k : at + 1] in words for k in (1, 2, 3) if at >= k):
+        return True
+    return is_han(before) and before not in BEFORE_NAMES
+
+
+@lru_cache(maxsize=1)
+def _words_ending_in_yu() -> frozenset[str]:
+    from .fixers.byte_shift.model import word_counts  # the fixers import this module
+
+    return frozenset(w for w in word_counts() if len(w) > 1 and w.endswith("于"))
 
 
 @lru_cache(maxsize=1)
