@@ -19,7 +19,7 @@ import zhmend
 from conftest import ROOT
 from zhmend.config import DEFAULT
 from zhmend.fixers import Context
-from zhmend.fixers.junk import SYMBOL_CLASS, strip_injected_junk
+from zhmend.fixers.junk import SYMBOL_CLASS, _legacy_symbols, strip_injected_junk
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("ZHMEND_HYPOTHESIS_EXAMPLES", "300")),
@@ -103,9 +103,34 @@ def test_a_run_of_emoji_between_han_is_never_removed(before, run, after):
     assert zhmend.mend(text) == text
 
 
+# Symbols of the input methods' panels (★☆♪ ◆◇): runs of them alone are decoration.
+DECORATIVE = sorted(_legacy_symbols())
+FARM_ONLY = [s for s in NOT_EMOJI if s not in _legacy_symbols()]
+
+
+def test_the_decorative_symbols_are_those_of_the_legacy_character_sets():
+    assert len(DECORATIVE) == 65
+    assert set("★☆♪◆◇■□→←♀♂") <= set(DECORATIVE)
+    assert not set("⚠🕮✿❤⌘💲") & set(DECORATIVE)
+
+
+@pytest.mark.parametrize("run", ["★☆♪", "◆◇■", "→→↑↓", "♀♂☆", "★☆★☆★"])
+def test_a_decorative_run_between_han_stays(run):
+    text = f"好消息{run}大家快来"
+    assert zhmend.mend(text) == text
+    assert zhmend.mend_and_explain(text).edits == ()
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(DECORATIVE), min_size=3, max_size=6))
+def test_runs_of_decorative_symbols_alone_are_never_removed(run):
+    text = f"新品{''.join(run)}上市"
+    assert zhmend.mend(text) == text
+
+
 @SETTINGS
 @given(
-    st.sampled_from(NOT_EMOJI),
+    st.sampled_from(FARM_ONLY),
     st.lists(st.sampled_from(ANY_SINGLE), min_size=2, max_size=5, unique=True),
     st.randoms(use_true_random=False),
     st.booleans(),

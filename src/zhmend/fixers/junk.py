@@ -55,8 +55,9 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     among them) or three distinct symbols of which one is not an emoji. Lone dots go on a
     page that shows the farm's pattern (:func:`_dots_injected`).
     Never changes: emoji at a sentence end or beside punctuation, runs of emoji between
-    words (🎂🎁🎈, ☀️🌤️⛅️, 🆚, 🀄, 🅿️), dots in numbers, URLs and Latin text, dots between
-    Han characters on other pages (a name 马丁.路德.金, a period typed as a dot).
+    words (🎂🎁🎈, ☀️🌤️⛅️, 🆚, 🀄, 🅿️), runs of the input methods' decorative symbols
+    (★☆♪, :func:`_decorative`), dots in numbers, URLs and Latin text, dots between Han
+    characters on other pages (a name 马丁.路德.金, a period typed as a dot).
     """
     edits: list[Edit] = []
     dots: list[int] = []
@@ -72,7 +73,9 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
             continue
         # A ZWJ sequence (👨‍👩‍👧) is one emoji: count grapheme clusters.
         distinct = {g for g in _GRAPHEME.findall(run) if g not in "\ufe0f\u200d"}
-        if _NEVER_IN_WORDS.search(run) or (len(distinct) >= 3 and _NOT_EMOJI.search(run)):
+        if _NEVER_IN_WORDS.search(run) or (
+            len(distinct) >= 3 and _NOT_EMOJI.search(run) and not _decorative(run)
+        ):
             edits.append(Edit(m.start(), m.end(), run, "", RULE))
             ctx.counts["junk_symbols"] += 1
     if dots and _dots_injected(text, dots):
@@ -82,6 +85,38 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     if edits and ctx.readings and ctx.config.strip_injected_junk:  # off: edits are dropped
         _shift_readings(ctx.readings, edits)
     return edits
+
+
+#: Legacy East Asian character sets: the symbols they encode are those of the input
+#: methods' symbol panels, which people type as decoration (好消息★☆♪大家).
+_LEGACY_CODECS = ("gbk", "big5", "shift_jis", "euc_kr")
+
+
+@lru_cache(maxsize=1)
+def _legacy_symbols() -> frozenset[str]:
+    """The symbols of SYMBOL_CLASS that a legacy character set encodes: 65 of about 4,100,
+    so a farm's run of three symbols drawn from the blocks is made of them alone about
+    four times in a million."""
+    symbol = re.compile(f"[{SYMBOL_CLASS}]")
+    found = set()
+    for cp in (*range(0x2190, 0x2C00), *range(0x1F000, 0x1FB00)):
+        ch = chr(cp)
+        if symbol.match(ch) and any(_encodes(ch, codec) for codec in _LEGACY_CODECS):
+            found.add(ch)
+    return frozenset(found)
+
+
+def _encodes(ch: str, codec: str) -> bool:
+    try:
+        ch.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _decorative(run: str) -> bool:
+    """Whether ``run`` holds only symbols of the input methods' panels (★☆♪ ◆◇ →)."""
+    return set(run) <= _legacy_symbols()
 
 
 #: The longest word looked for across a dot.
