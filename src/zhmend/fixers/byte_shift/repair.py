@@ -228,15 +228,20 @@ def _doubled(text: str, i: int) -> bool | None:
     plainly garbled (None: no doubled mark). Bytes lost before the second pass's marks leave
     marks doubled inside a sentence; clean text doubles a mark only where a sentence ends,
     so a doubled mark before a line break or a new sentence (``嗎??我``) is plain only when
-    three or more, or when what follows is garbled too."""
+    three or more, or when what follows is garbled too. Three or more of one mark there
+    are emphasis (``真的吗???`` ``太好了!!!!``, as forums write it), not a doubled mark at
+    all (None), unless what follows is garbled."""
     k = i + 1
     while k < len(text) and text[k] in _DOUBLED:
         k += 1
     if k == i + 1:
         return None
-    if k - i > 2 or _garbled_after(text, k):
+    if _garbled_after(text, k):
         return True
-    return k < len(text) and not (text[k].isspace() or text[k] in _CLOSING or is_han(text[k]))
+    ends = k == len(text) or text[k].isspace() or text[k] in _CLOSING or is_han(text[k])
+    if k - i > 2:
+        return None if ends and len(set(text[i:k])) == 1 else True
+    return not ends
 
 
 def find_windows(text: str) -> list[_Window]:
