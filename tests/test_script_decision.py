@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from zhmend.detect import SHORT_RESIDUE_TEXT, SHORT_TEXT, converter_marks, decide_script
+from zhmend.detect import (
+    SHORT_RESIDUE_TEXT,
+    SHORT_TEXT,
+    converter_marks,
+    decide_script,
+    reads_classical,
+)
 
 # Traditional text that converts one-to-one: no residue, no slip, no 於並後麼.
 NEUTRAL = "臺北市政府今天舉行記者會說明新的交通政策與停車規劃"
@@ -131,3 +137,14 @@ def test_a_yu_name_on_a_long_page_does_not_decide():
     assert not decide_script(text, 0).converted_from_simplified
     farm = "政府關于此事表示，" + neutral(SHORT_RESIDUE_TEXT + 100)
     assert decide_script(farm, 0).converted_from_simplified
+
+
+def test_classical_chinese_is_not_read_for_converter_marks():
+    poem = "之子于歸，宜其室家。燕燕于飛，差池其羽。之子于歸，遠送于野。" * 6
+    assert reads_classical(poem)
+    assert decide_script(poem, 0).converter_marks  # the marks are there ...
+    assert not decide_script(poem, 0).converted_from_simplified  # ... and say nothing
+    # A modern page with the same marks: one modern particle is enough to read them.
+    modern = "政府關于此事的說明，會議將于明天舉行。" + neutral(SHORT_RESIDUE_TEXT + 100)
+    assert not reads_classical(modern)
+    assert decide_script(modern, 0).converted_from_simplified

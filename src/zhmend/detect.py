@@ -356,7 +356,7 @@ def _marks_reason(text: str, marks: Mapping[str, int], terms: int) -> str | None
     mark already.
     """
     found = sum(marks.values())
-    if not found:
+    if not found or reads_classical(text):
         return None
     if found + terms < 2:
         # A lone 里 proves nothing: transliterations (埃里克, 馬里) trip OpenCC's phrases.
@@ -368,6 +368,26 @@ def _marks_reason(text: str, marks: Mapping[str, int], terms: int) -> str | None
             return None
     listed = " ".join(f"{k}×{v}" if v > 1 else k for k, v in sorted(marks.items()))
     return f"per-character conversion marks {listed} and no 於並後麼"
+
+
+#: Particles of the modern written language: a converted news page holds some of them.
+MODERN_PARTICLES = "的了们們这這"
+#: Particles of classical Chinese, which writes 于 后 并 里 干 in their own right (之子于歸,
+#: 皇天后土): at least one Han character in CLASSICAL_SHARE is one of them.
+CLASSICAL_PARTICLES = "之其而曰也乎矣兮焉"
+CLASSICAL_SHARE = 40
+
+
+def reads_classical(text: str) -> bool:
+    """Whether ``text`` is classical Chinese (a poem of the 詩經, a passage of the 論語):
+    no particle of the modern language and many classical ones. OpenCC's phrases are those
+    of the modern language, so the converter marks say nothing of such text. No document
+    of the clean news or the traditional set reads classical."""
+    if any(c in text for c in MODERN_PARTICLES):
+        return False
+    particles = sum(text.count(c) for c in CLASSICAL_PARTICLES)
+    han = int(np.count_nonzero(scan.classes(text) & scan.HAN))
+    return bool(han) and particles * CLASSICAL_SHARE >= han
 
 
 #: Residue characters whose traditional form genuine text all but always writes (後 並 麼
