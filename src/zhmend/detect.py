@@ -37,8 +37,11 @@ RESIDUE_WORDS = (
 #: The residue characters themselves (里 and 干 only inside the words above).
 RESIDUE_WORD_CHARS = "于并后么里干"
 #: Commas injected before another mark (,, ,、 ,。 ,;): no writer types them. The script
-#: decision counts them; the pinyin fixer takes one for a farm page, never a lesson.
-STRAY_RE = re.compile(r",(?=[,，。、;；])")
+#: decision counts them; the pinyin fixer takes one for a farm page, never a lesson. A
+#: farm injects one comma before a mark, so none of a run of three or more commas counts
+#: (好吧,,, is a person's pause): no two commas before it, not one on either side, not
+#: two after it.
+STRAY_RE = re.compile(r"(?<![,，]{2})(?:(?<![,，]),(?![,，]{2})|,(?![,，]))(?=[,，。、;；])")
 
 #: Mainland words that neither Taiwan nor Hong Kong writes: 服务器 (both write 伺服器) and
 #: 鼠标 (滑鼠). Met both in traditional characters on a page without 於 並 後 麼, they betray
@@ -221,7 +224,7 @@ def decide_script(
             if len(residue) >= 3 and len(chars) >= 2:
                 words = " ".join(sorted(residue))
                 reasons.append(f"simplified residue {words} in traditional text")
-            strays = len(STRAY_RE.findall(text)) if "," in text else 0
+            strays = _strays(text) if "," in text else 0
             if strays >= 2:
                 reasons.append(f"{strays} injected stray commas")
             counterparts = sum(text.count(c) for c in COUNTERPARTS)
@@ -250,6 +253,18 @@ def decide_script(
         counterparts,
         dict(marks),
     )
+
+
+def _strays(text: str) -> int:
+    """Stray commas that speak for a converted page: all of them (STRAY_RE), when one
+    stands before a mark other than a comma. A farm injects them before ，。、； alike;
+    a person may double a comma (很好吃,,推薦), never put one before 。 or 、."""
+    found = 0
+    other = False
+    for m in STRAY_RE.finditer(text):
+        found += 1
+        other = other or text[m.end()] not in ",，"
+    return found if other else 0
 
 
 def converter_marks(text: str) -> Counter[str]:

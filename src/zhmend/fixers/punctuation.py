@@ -17,6 +17,20 @@ RULE = "repair_punctuation"
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 # A comma right before one of these was injected: the mark after it is the real one.
 _MARKS_AFTER_STRAY = set(",，。、;；:：!！?？")
+# A farm injects one comma before a mark (",," once its "，" is folded); three commas or
+# more are a person's pause (好吧,,,), none of them a stray.
+_COMMA_RUN = re.compile("[,，]{3,}")
+
+
+def in_comma_run(text: str, i: int) -> bool:
+    """Whether the comma at ``i`` is one of a run of three or more (see _COMMA_RUN)."""
+    lo = i
+    while lo and text[lo - 1] in ",，":
+        lo -= 1
+    hi = i + 1
+    while hi < len(text) and text[hi] in ",，":
+        hi += 1
+    return hi - lo >= 3
 #: Rounds of the fixpoint; a chain of marks longer than this may need a second mend.
 MAX_ROUNDS = 64
 # "..." or "......" left by an NFKC pass over … and ……, no dot before or after. Opens
@@ -153,6 +167,10 @@ def _text_round(text: str, farm: bool) -> tuple[str, bool]:
     """
     if not (_ANY_MARK.search(text) or "..." in text):
         return text, True
+    if _COMMA_RUN.search(text) is not None:
+        # A person's ",,," (the substitutions below would read strays into it): listed.
+        changes = _one_round(text, farm)
+        return (_apply(text, changes), False) if changes else (text, True)
     # An emoticon's colon (好的:-D) must escape the blanket replacement of _all_common.
     smiley = (":" in text or ";" in text) and _EMOTICON.search(text) is not None
     if smiley or "..." in text or _UNCOMMON.search(text) is not None:
@@ -255,6 +273,7 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
         return []
     n = len(text)
     flags = _chinese_flags(text)
+    runs = _COMMA_RUN.search(text) is not None
     parens = _paired_parens(text, flags, latin_inside=farm) if "(" in text else set()
     chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
     changes: list[Change] = []
@@ -271,6 +290,8 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
             # The common case, and the rules below give it at once: after a Chinese
             # character , ; : are Chinese, or a comma before another mark is a stray.
             stray = c == "," and i + 1 < n and text[i + 1] in _MARKS_AFTER_STRAY
+            if stray and runs and in_comma_run(text, i):
+                stray = False
             changes.append((i, i + 1, "" if stray else full_width[c]))
             chinese_at.add(i)
             continue
@@ -300,8 +321,11 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
             continue
         # "增长30.3%,5G基站": a percentage ends a Chinese clause as a character would.
         chinese_before = prev_chinese or (c == "," and prev != "" and prev in "%％")
-        if c == "," and nxt in _MARKS_AFTER_STRAY and (
-            chinese_before or _run_ends_chinese(text, flags, i)
+        if (
+            c == ","
+            and nxt in _MARKS_AFTER_STRAY
+            and (chinese_before or _run_ends_chinese(text, flags, i))
+            and not (runs and in_comma_run(text, i))
         ):
             changes.append((i, i + 1, ""))
             chinese_at.add(i)
