@@ -10,8 +10,10 @@ from functools import lru_cache
 from itertools import accumulate, compress, islice
 from operator import itemgetter, not_
 
+import numpy as np
 import regex
 
+from .. import scan
 from ..chars import HAN_CLASS, HAN_RANGES, is_han
 from ..detect import STRAY_RE
 from ..edits import Edit, make_edits
@@ -140,6 +142,9 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
         # Glosses written by a person: none goes, and none is evidence of a farm.
         ctx.counts["pinyin_kept_lesson"] += verified
         return []
+    if verified > 1 and is_glossed(text, infos, ctx.scripts):
+        ctx.counts["pinyin_kept_gloss"] += verified
+        return []
     cut = _CUT_LABEL.search(text, max(0, len(text) - 16))
     if cut and not _is_reading_prefix(cut.group(1), cut.group(2)[1:]):
         cut = None
@@ -192,6 +197,48 @@ def is_lesson(
     if "," in text and STRAY_RE.search(text) is not None:
         return False
     return _two_readings(runs, infos) or _all_quoted(pieces, infos)
+
+
+#: A person glosses a reading here and there: at most one label per this many Han
+#: characters (a farm labels a character type at every occurrence, far more densely).
+GLOSS_SPACING = 10
+#: Traditional-only characters a simplified page may hold (names: 王丙乾) and still be one.
+GLOSS_MAX_TRADITIONAL = 2
+# An ASCII , ; : right after a Han character: punctuation folded, as a farm's is.
+_FOLDED = re.compile(f"[,;:](?<={HAN_CLASS}[,;:])")
+
+
+def is_glossed(
+    text: str, infos: list[tuple[str, str, int] | None], scripts: tuple[int, int] | None
+) -> bool:
+    """Whether the verified labels of ``text`` are a person's glosses on a simplified page
+    (历史上的单(chán)于…尉(yù)迟恭): the page is in simplified characters, its punctuation
+    is full width and shows no stray comma, every label carries a tone and stands once,
+    no character is glossed twice, and there is at most one label per
+    :data:`GLOSS_SPACING` Han characters.
+
+    Every farm page seen is converted to traditional characters, and a farm's labels are
+    dense, toneless, doubled, or sit in punctuation folded to ASCII; a pipeline that
+    converts pages to simplified before mending them leaves those signs. ``scripts`` is
+    the text's (traditional-only, simplified-only) count when the caller has it.
+    """
+    # The cheap tests first: on a farm page one of them fails at once.
+    if scripts is not None and scripts[0] > GLOSS_MAX_TRADITIONAL:
+        return False
+    if "，" not in text and "。" not in text or _FOLDED.search(text) is not None:
+        return False
+    found = [i for i in infos if i is not None]
+    # A farm labels a character at every occurrence; a person glosses it once.
+    if len(set(map(_CHAR, found))) < len(found):
+        return False
+    if any(n > 1 or _toned_reading(label) is None for _ch, label, n in found):
+        return False
+    if "," in text and STRAY_RE.search(text) is not None:
+        return False
+    if scripts is None and scan.count_scripts(text)[0] > GLOSS_MAX_TRADITIONAL:
+        return False
+    han = int(np.count_nonzero(scan.classes(text) & scan.HAN))
+    return len(found) * GLOSS_SPACING <= han
 
 
 def _two_readings(runs: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
