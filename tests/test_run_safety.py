@@ -371,18 +371,18 @@ def test_workers_exit_when_the_run_is_killed(tmp_path: Path, slow_env: dict[str,
 def test_leaving_out_the_output_regroups_text_files_as_if_it_were_absent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import zhmend.commands.run as run_command
+    import zhmend.commands.run_output as run_output
     import zhmend.io.records as records
 
     monkeypatch.setattr(records, "TXT_FILES_PER_SHARD", 2)
-    monkeypatch.setattr(run_command, "TXT_FILES_PER_SHARD", 2)
+    monkeypatch.setattr(run_output, "TXT_FILES_PER_SHARD", 2)
     root = tmp_path / "pages"
     for i in range(5):
         _five(root / f"a{i}.txt")
     _five(root / "b.jsonl")
     for name in ("o0.txt", "o1.txt", "o2.txt", "c.jsonl"):
         _five(root / "zz" / name)
-    left = run_command.leave_out(records.discover([str(root)]), root / "zz")
+    left = run_output.leave_out(records.discover([str(root)]), root / "zz")
     (root / "zz").rename(tmp_path / "elsewhere")
     assert left == records.discover([str(root)])
     assert [s.name for s in left] == ["b", "pages.txt-00000", "pages.txt-00001",
