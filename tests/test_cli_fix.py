@@ -161,3 +161,11 @@ def test_json_without_explain_is_a_usage_error():
     result = run("fix", "--json", stdin="會(huì)議".encode())
     assert result.returncode == 2
     assert b"--explain" in result.stderr
+
+
+def test_no_command_lists_the_commands():
+    result = run()
+    assert result.returncode == 2
+    listed = result.stderr.decode()
+    for command in ("fix", "inspect", "run", "extract", "dedup", "report", "serve"):
+        assert f"\n    {command} " in listed

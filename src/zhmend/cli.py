@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from . import __version__
 
 #: Sub-commands, each a module in zhmend.commands with ``add_parser`` and ``run``.
-COMMANDS = ["fix", "serve", "dedup", "run", "extract", "report", "inspect"]
+#: In the order of a first session: one page, its evidence, a corpus, then the rest.
+COMMANDS = ["fix", "inspect", "run", "extract", "dedup", "report", "serve"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        # A newcomer's first try: the commands, not just "COMMAND is required".
+        parser.print_help(sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
