@@ -416,3 +416,17 @@ def test_numeric_options_say_what_they_expect(tmp_path: Path, option, value, say
     proc = zhmend_run(src, "-o", tmp_path / "out", option, value)
     assert proc.returncode == 2
     assert says in proc.stderr
+
+
+def test_samples_asked_of_a_finished_run_say_why_they_are_missing(tmp_path: Path) -> None:
+    src = _five(tmp_path / "p.jsonl")
+    out = tmp_path / "out"
+    assert zhmend_run(src, "-o", out, "-j", "1").returncode == 0
+    again = zhmend_run(src, "-o", out, "-j", "1", "--sample", "2")
+    assert again.returncode == 0, again.stderr
+    assert _summary(out)["samples"] == []
+    assert "0 of 2 samples" in again.stderr and "--overwrite" in again.stderr
+    redone = zhmend_run(src, "-o", out, "-j", "1", "--sample", "2", "--overwrite")
+    assert redone.returncode == 0, redone.stderr
+    assert len(_summary(out)["samples"]) == 2
+    assert "samples:" not in redone.stderr

@@ -358,6 +358,16 @@ def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
             utf8(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         )
     _print_summary(summary, sys.stderr)
+    already = len(shards) - len(todo)
+    if args.sample and already and len(summary["samples"]) < args.sample:
+        # Samples live in the shards' markers: a shard done by a run without --sample has
+        # none to give, and is not redone for them.
+        print(
+            f"zhmend: {len(summary['samples'])} of {args.sample} samples: {already} shard(s) "
+            "were mended by an earlier run and give only the samples it kept; pass "
+            "--overwrite to mend them again",
+            file=sys.stderr,
+        )
     if args.dry_run:
         json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
