@@ -36,9 +36,10 @@ from ..dedup import (
     status_of,
 )
 from ..errors import ConfigError, InputError, ZhmendError
+from ..io.parquet import ParquetWriter
 from ..io.readers import ShardReader, need_extra
 from ..io.records import Reject, Shard, discover
-from ..io.writers import JsonlWriter, ParquetWriter, output_name
+from ..io.writers import JsonlWriter, output_name
 from ..runners.shard import string_column
 
 #: Columns added to every record.

@@ -41,9 +41,10 @@ from ..config import MendConfig
 from ..detect import FARM_THRESHOLD
 from ..errors import ConfigError
 from ..fixers import FIXERS
+from ..io.parquet import ParquetWriter
 from ..io.readers import ShardReader, need_extra
 from ..io.records import MISSING_TEXT_FIELD, SCHEMA_MISMATCH, WORKER_DIED, Reject, Shard
-from ..io.writers import JsonlWriter, NullWriter, ParquetWriter, dumps, output_name, utf8
+from ..io.writers import JsonlWriter, NullWriter, dumps, output_name, utf8
 
 #: Reasons counted as ``errored`` (mending failed); every other reason is ``rejected``.
 ERRORED_REASONS = frozenset({FIXER_ERROR, WORKER_DIED})
@@ -222,7 +223,7 @@ def read_batches(
     """The records of ``reader`` cut into batches of ``BATCH_RECORDS`` or ``BATCH_CHARS``.
 
     Every engine cuts a shard the same way, so Parquet row groups (one per batch and run of
-    rows between rejects) and schemas inferred from the first batch are the same too.
+    rows between rejects) and schemas inferred and widened batch by batch are the same too.
     """
     pending: list[Item] = []
     chars = 0
@@ -439,8 +440,10 @@ class ShardOutput:
             self.writer: Any = NullWriter()
             self.rejects: Any = NullWriter()
         elif fmt == "parquet":
-            schema = None
+            schema = None  # JSONL in: inferred, widened as records come
             if shard.format == "parquet":
+                # The input's own types are what the user has, and its rows always fit
+                # them: kept as given, never widened (see ParquetWriter).
                 schema = need_extra("pyarrow.parquet", "parquet").read_schema(shard.paths[0])
             extra = {
                 k: t
