@@ -7,8 +7,13 @@ reports its peak resident set size (``ru_maxrss`` of that child alone, from ``wa
 wall and CPU time, and the ratio of each peak to the smallest input's (flat memory: ~1.0x).
 A run on a one-line file gives the interpreter's own footprint for scale.
 
+``--one-line`` writes each file without a single line end (the documents joined, their own
+line ends dropped: a minified export), which ``fix`` has to cut inside the line;
+``--explain`` and ``--explain-json`` measure ``fix --explain`` and ``fix --explain --json``.
+
     python -m bench.memory --sizes 2,20
     python -m bench.memory                # 20 MB and 200 MB
+    python -m bench.memory --sizes 20,50 --one-line --explain-json
 """
 
 from __future__ import annotations
@@ -27,10 +32,14 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "news_dev.jsonl"
 MB = 1_000_000
 
 
-def write_corpus(path: Path, size: int, pool: list[str]) -> int:
-    """Write documents from ``pool`` (cycled, blank line between) until ``size`` bytes."""
+def write_corpus(path: Path, size: int, pool: list[str], one_line: bool = False) -> int:
+    """Write documents from ``pool`` (cycled, blank line between) until ``size`` bytes;
+    with ``one_line``, the documents without their line ends, back to back."""
     written = 0
-    blobs = [(d.rstrip("\n") + "\n\n").encode("utf-8") for d in pool]
+    if one_line:
+        blobs = [d.replace("\r", "").replace("\n", "").encode("utf-8") for d in pool]
+    else:
+        blobs = [(d.rstrip("\n") + "\n\n").encode("utf-8") for d in pool]
     with path.open("wb") as f:
         while written < size:
             for blob in blobs:
@@ -41,12 +50,15 @@ def write_corpus(path: Path, size: int, pool: list[str]) -> int:
     return written
 
 
-def peak_rss(path: Path, timeout: float | None) -> tuple[int, float, float, int]:
-    """(peak RSS in bytes, wall seconds, CPU seconds, exit status) of ``zhmend fix path``."""
+def peak_rss(
+    path: Path, timeout: float | None, options: tuple[str, ...] = ()
+) -> tuple[int, float, float, int]:
+    """(peak RSS in bytes, wall seconds, CPU seconds, exit status) of
+    ``zhmend fix *options path``."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, "-m", "zhmend.cli", "fix", str(path)],
+            [sys.executable, "-m", "zhmend.cli", "fix", *options, str(path)],
             stdout=subprocess.DEVNULL,
             stderr=err,
         )
@@ -81,8 +93,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--dir", type=Path, default=None, help="where to write the files (default: temp)"
     )
+    p.add_argument(
+        "--one-line", action="store_true", help="files without a line end (documents joined)"
+    )
+    p.add_argument("--explain", action="store_true", help="run fix --explain")
+    p.add_argument("--explain-json", action="store_true", help="run fix --explain --json")
     p.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write JSON here")
     args = p.parse_args(argv)
+    if args.explain_json:
+        options: tuple[str, ...] = ("--explain", "--json")
+    else:
+        options = ("--explain",) * args.explain
 
     from bench.fidelity import clean_and_noisy
 
@@ -101,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
 
     def record(label: str, path: Path, size: int) -> None:
-        rss, seconds, cpu, status = peak_rss(path, args.timeout)
+        rss, seconds, cpu, status = peak_rss(path, args.timeout, options)
         rows.append(
             {
                 "label": label,
@@ -119,11 +140,13 @@ def main(argv: list[str] | None = None) -> int:
         record("one line", base, base.stat().st_size)
         for size in sizes:
             path = Path(tmp) / f"noisy-{size // MB}MB.txt"
-            written = write_corpus(path, size, pool)
+            written = write_corpus(path, size, pool, args.one_line)
             record(f"{size / MB:g} MB", path, written)
             path.unlink()
     smallest = rows[1]["peak_rss"] if len(rows) > 1 else rows[0]["peak_rss"]
-    print(f"zhmend fix FILE > /dev/null, variant {args.variant}; peak RSS of each child")
+    shape = "one line" if args.one_line else "lines"
+    command = " ".join(("zhmend fix", *options, "FILE > /dev/null"))
+    print(f"{command}, variant {args.variant}, {shape}; peak RSS of each child")
     print(
         f"{'input':<10}{'bytes':>13}{'peak RSS MB':>13}{'ratio':>8}{'wall s':>8}{'CPU s':>8}"
         f"{'CPU MB/s':>10}  exit"
@@ -136,9 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['seconds']:>8.1f}{r['cpu_seconds']:>8.1f}{speed:>10.2f}  {r['status']}"
         )
     if args.json:
-        args.json.write_text(
-            json.dumps({"variant": args.variant, "runs": rows}, indent=1), encoding="utf-8"
-        )
+        figures = {"variant": args.variant, "one_line": args.one_line, "options": list(options)}
+        args.json.write_text(json.dumps({**figures, "runs": rows}, indent=1), encoding="utf-8")
     return 0 if all(r["status"] == 0 for r in rows) else 1
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
 from ..config import MendConfig
+from ..detect import Evidence
+from ..edits import Edit
 from ..errors import InputError
-from ..io.textfile import iter_blocks
+from ..io.textfile import BLOCK_BYTES, CUT_BYTES, iter_blocks
 from ..io.writers import utf8
 from ..mend import mend, mend_and_explain
 from .options import add_input_options, add_mend_options, config_from_args, input_paths
@@ -22,7 +26,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "fix",
         help="mend text files; print the mended text",
         description="Mend each FILE (stdin when none, or '-') and write the mended text to "
-        "stdout. Large files are mended in line-aligned blocks of about 1 MiB.",
+        f"stdout. Large files are mended in line-aligned blocks of about {BLOCK_BYTES >> 20} "
+        f"MiB; a line of more than {CUT_BYTES >> 20} MiB is cut, after a sentence end where "
+        "it can be, into pieces mended one by one, so memory stays flat on any file.",
     )
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument(
@@ -35,7 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--lines",
         action="store_true",
         help="each line is a document of its own (a crawl dump with one page per line): "
-        "the script decision and the glosses are judged line by line",
+        "the script decision and the glosses are judged line by line (a line of more "
+        f"than {CUT_BYTES >> 20} MiB piece by piece)",
     )
     add_mend_options(p)
     add_input_options(p)
@@ -79,25 +86,76 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
+#: Evidence of a file's documents kept in memory before it goes to a temporary file.
+_EVIDENCE_IN_MEMORY = 1 << 20
+
+
 def _explain(stream, name, encoding, args, config: MendConfig, out) -> None:
+    """Every edit of the file, as it is found: one line each, or with ``--json`` one JSON
+    object per file, ``{"file": ..., "edits": [...], "evidence": [...]}``, written as it
+    goes. The evidence comes last, so it waits in a temporary file past a MiB."""
+    if not args.json:
+        for located, _ in _explained(stream, name, encoding, args, config):
+            for line, col, e in located:
+                out.write(utf8(f"{name}:{line}:{col} {e.rule} {e.before!r} → {e.after!r}\n"))
+        return
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    head = utf8(f'{{"file": {dumps(name)}, "edits": [')
+    with tempfile.SpooledTemporaryFile(_EVIDENCE_IN_MEMORY) as evidence:
+
+        def close() -> None:
+            out.write(b'], "evidence": [')
+            evidence.seek(0)
+            shutil.copyfileobj(evidence, out)
+            out.write(b"]}\n")
+
+        started = False
+        edit_sep = evidence_sep = b""
+        try:
+            for located, found in _explained(stream, name, encoding, args, config):
+                if not started:
+                    out.write(head)
+                    started = True
+                for line, col, e in located:
+                    out.write(edit_sep + utf8(dumps({**e.to_dict(), "line": line, "col": col})))
+                    edit_sep = b", "
+                evidence.write(evidence_sep + utf8(dumps(found.to_dict())))
+                evidence_sep = b", "
+        except InputError:
+            # A file that fails half way still ends as valid JSON, with what was read of it
+            # (the error goes to stderr and the exit status); one that fails at once, as
+            # before any output, prints nothing.
+            if started:
+                close()
+            raise
+        if not started:
+            out.write(head)
+        close()
+
+
+def _explained(
+    stream, name, encoding, args, config: MendConfig
+) -> Iterator[tuple[list[tuple[int, int, Edit]], Evidence]]:
+    """For each document of the file, its edits with their line and column in the file,
+    and its evidence. Lines count ``\\n``; a cut inside a line (a line longer than the cut
+    size) is no line end: the columns after it go on from those before."""
     line_base = 0
-    doc: dict[str, object] = {"file": name, "edits": [], "evidence": []}
+    col_base = 0  # characters of the current line in earlier documents (after a cut)
     for block in iter_blocks(stream, name, encoding, args.errors):
         for part in _documents(block, args.lines):
             result = mend_and_explain(part, config)
             starts = _line_starts(part)
+            located = []
             for e in result.edits:
                 line, col = _line_col(starts, e.start)
-                if args.json:
-                    doc["edits"].append({**e.to_dict(), "line": line_base + line, "col": col})
-                else:
-                    where = f"{name}:{line_base + line}:{col}"
-                    out.write(utf8(f"{where} {e.rule} {e.before!r} → {e.after!r}\n"))
-            if args.json:
-                doc["evidence"].append(result.evidence.to_dict())
-            line_base += part.count("\n")
-    if args.json:
-        out.write(utf8(json.dumps(doc, ensure_ascii=False) + "\n"))
+                located.append((line_base + line, col + col_base if line == 1 else col, e))
+            yield located, result.evidence
+            ended = part.rfind("\n")
+            if ended == -1:
+                col_base += len(part)
+            else:
+                line_base += part.count("\n")
+                col_base = len(part) - ended - 1
 
 
 def _documents(block: str, lines: bool) -> Iterator[str]:

@@ -7,10 +7,19 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from ..errors import InputError
+from .cut import LOOKAHEAD_CHARS, find_cut, utf8_size
 
 #: Files are mended block by block so memory stays flat on huge inputs; a block ends at a
 #: line end, and is the unit of the per-document decisions (script, glosses).
 BLOCK_BYTES = 1 << 20
+#: A line longer than this (UTF-8 bytes) is cut inside, into pieces of half to all of it:
+#: a one-line dump (a minified export, a page saved without line ends) would otherwise be
+#: one document as large as the file. Where, and why no fixer sees across:
+#: :func:`zhmend.io.cut.find_cut`.
+#: Pieces of one to two blocks keep the per-document decisions on as much text as a block
+#: gives them, and ``fix --explain`` (which holds about a hundred times its document's
+#: size while it works) near its footprint on a file of short lines.
+CUT_BYTES = 2 * BLOCK_BYTES
 #: Bytes read (and decoded) at a time.
 READ_BYTES = 1 << 16
 #: Encodings in which a NUL byte is a NUL character, a sign of binary data, not text.
@@ -30,23 +39,34 @@ def iter_blocks(
     encoding: str = "utf-8",
     errors: str = "strict",
     block_bytes: int = BLOCK_BYTES,
+    cut_bytes: int = CUT_BYTES,
 ) -> Iterator[str]:
-    """Decoded blocks of ``stream``, each ending at a line end (except the last).
+    """Decoded blocks of ``stream``, each ending at a line end (except the last), or at a
+    cut inside a line longer than ``cut_bytes``.
 
     A block ends at the first line end after ``block_bytes`` bytes of its text *as UTF-8*,
     whatever the input encoding, so a page saved as UTF-16 or GB18030 is cut (and mended)
-    exactly as the same page in UTF-8. Decoding is incremental: a character split across
-    two reads is never mistaken for a bad byte.
+    exactly as the same page in UTF-8. A line of more than ``cut_bytes`` bytes is cut at
+    :func:`find_cut` into pieces of at most ``cut_bytes`` bytes, each ending a block: no
+    block holds more than ``block_bytes + cut_bytes`` bytes, and the line is never held
+    whole. Where the blocks end depends on the text alone, never on how it was read.
+    Decoding is incremental: a character split across two reads is never mistaken for a
+    bad byte.
 
     Raises InputError naming ``name`` and the byte offset of the first undecodable byte,
     or refusing binary data (NUL bytes) outright.
     """
+    if cut_bytes < 16:
+        raise ValueError(f"cut_bytes must be at least 16, not {cut_bytes}")
     decoder = codecs.getincrementaldecoder(encoding)(errors)
     refuse_nul = encoding.replace("-", "").replace("_", "").lower() in _NO_NUL
     fed = 0  # input bytes handed to the decoder so far
-    pending: list[str] = []
+    pending: list[str] = []  # whole lines (or a cut line's last piece) of the next block
     size = 0
-    tail = ""
+    line: list[str] = []  # the line being read, not yet ended
+    line_size = 0
+    # An unended line is cut only once the cut can see all it looks at past the piece.
+    early = cut_bytes + 4 * LOOKAHEAD_CHARS
     while True:
         chunk = stream.read(READ_BYTES)
         if refuse_nul and b"\x00" in chunk:
@@ -57,7 +77,7 @@ def iter_blocks(
             )
         held = len(decoder.getstate()[0])  # bytes of an unfinished character, held over
         try:
-            text = tail + decoder.decode(chunk, final=not chunk)
+            text = decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as exc:
             at = fed - held + exc.start
             bad = exc.object[exc.start : exc.start + 4]
@@ -73,20 +93,51 @@ def iter_blocks(
             end = text.find("\n", start) + 1
             if not end:
                 break
-            line = text[start:end]
-            pending.append(line)
-            size += len(line.encode("utf-8", "surrogatepass"))
+            line.append(text[start:end])
             start = end
+            pieces, rest, rest_size = _cuts("".join(line), cut_bytes, cut_bytes)
+            line, line_size = [], 0
+            for piece in pieces:
+                yield "".join(pending) + piece
+                pending, size = [], 0
+            pending.append(rest)
+            size += rest_size
             if size >= block_bytes:
                 yield "".join(pending)
                 pending, size = [], 0
-        tail = text[start:]
+        if start < len(text):
+            part = text[start:]
+            line.append(part)
+            line_size += utf8_size(part)
+            if line_size > early:
+                pieces, rest, line_size = _cuts("".join(line), early, cut_bytes)
+                for piece in pieces:
+                    yield "".join(pending) + piece
+                    pending, size = [], 0
+                line = [rest]
         if not chunk:
             break
-    if tail:
-        pending.append(tail)
+    if line:
+        pieces, rest, _ = _cuts("".join(line), cut_bytes, cut_bytes)
+        for piece in pieces:
+            yield "".join(pending) + piece
+            pending, size = [], 0
+        pending.append(rest)
     if pending:
         yield "".join(pending)
+
+
+def _cuts(text: str, above: int, cut_bytes: int) -> tuple[list[str], str, int]:
+    """The pieces cut off the line ``text`` while what is left of it holds more than
+    ``above`` bytes, what is left, and its size."""
+    pieces = []
+    size = utf8_size(text)
+    while size > above:
+        at = find_cut(text, cut_bytes)[0]
+        pieces.append(text[:at])
+        text = text[at:]
+        size -= utf8_size(pieces[-1])
+    return pieces, text, size
 
 
 def _bom_hint(head: bytes) -> str:
