@@ -342,6 +342,26 @@ def test_columns_go_on_after_a_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     ]
 
 
+def test_inspect_columns_go_on_after_a_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhmend import inspect
+    from zhmend.commands import inspect as inspect_command
+
+    line = "國(guó)務院今天發(fā)佈通知,,要求各地加強(qiáng)監(jiān)管工作。" * 12
+    data = ("標題\n" + line + "\n").encode()
+    cut = functools.partial(iter_blocks, block_bytes=64, cut_bytes=400)
+    monkeypatch.setattr(inspect_command, "iter_blocks", cut)
+    args = argparse.Namespace(errors="strict")
+    docs = list(inspect_command._text_docs(io.BytesIO(data), "p", "utf-8", args))
+    assert len(docs) >= 3
+    columns = []
+    for doc_id, text, base in docs:
+        shown = inspect_command._readable("p", doc_id, text, inspect(text), base, True)
+        columns += [int(row.split(":")[2].split()[0]) for row in shown.splitlines()
+                    if row.startswith("  p:2:") and "stray_commas" in row]
+    whole = [f.start + 1 for f in inspect(line).findings if f.name == "stray_commas"]
+    assert columns == whole and len(whole) == 12
+
+
 # 4. The command, black box -------------------------------------------------------------
 
 

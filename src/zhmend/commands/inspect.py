@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                 docs = _jsonl_docs(stream, name, args)
             else:
                 docs = _text_docs(stream, name, encoding, args)
-            for doc_id, text, base_line in docs:
+            for doc_id, text, base in docs:
                 if isinstance(text, Reject):
                     print(f"zhmend: {name}:{text.position}: {text.detail}", file=sys.stderr)
                     status = 1
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
                     doc = json.dumps(_json_report(name, doc_id, report), ensure_ascii=False)
                     out.write(without_surrogates(doc) + "\n")
                 else:
-                    readable = _readable(name, doc_id, text, report, base_line, args.all)
+                    readable = _readable(name, doc_id, text, report, base, args.all)
                     out.write(without_surrogates(readable))
         except InputError as exc:
             print(f"zhmend: {exc}", file=sys.stderr)
@@ -88,16 +88,23 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-Doc = tuple[Any, "str | Reject", int]
+#: (id, text or reject, where the text starts in its file: (lines before it, characters of
+#: its first line before it, when a block starts inside a line cut for its length)).
+Doc = tuple[Any, "str | Reject", tuple[int, int]]
 
 
 def _text_docs(
     stream: BinaryIO, name: str, encoding: str, args: argparse.Namespace
 ) -> Iterator[Doc]:
-    line = 0
+    line = col = 0
     for i, block in enumerate(iter_blocks(stream, name, encoding, args.errors)):
-        yield (i if i else None), block, line
-        line += block.count("\n")
+        yield (i if i else None), block, (line, col)
+        ended = block.rfind("\n")
+        if ended == -1:  # a piece of a long line: the next block goes on with that line
+            col += len(block)
+        else:
+            line += block.count("\n")
+            col = len(block) - ended - 1
 
 
 def _jsonl_docs(stream: BinaryIO, name: str, args: argparse.Namespace) -> Iterator[Doc]:
@@ -106,16 +113,16 @@ def _jsonl_docs(stream: BinaryIO, name: str, args: argparse.Namespace) -> Iterat
         if record is None:
             continue
         if isinstance(record, Reject):
-            yield line_no, record, 0
+            yield line_no, record, (0, 0)
             continue
         text = record.get(args.text_field)
         doc_id = record.get(args.id_field, line_no)
         if not isinstance(text, str):
             what = "missing" if text is None else f"a JSON {json_type(text)}, not a string"
             yield doc_id, Reject(name, line_no, "missing_text_field",
-                                 f"field {args.text_field!r} is {what}", None), 0
+                                 f"field {args.text_field!r} is {what}", None), (0, 0)
             continue
-        yield doc_id, text, 0
+        yield doc_id, text, (0, 0)
 
 
 def _json_report(name: str, doc_id: Any, report: Inspection) -> dict[str, Any]:
@@ -137,7 +144,12 @@ def _short(s: str) -> str:
 
 
 def _readable(
-    name: str, doc_id: Any, text: str, report: Inspection, base_line: int, show_all: bool
+    name: str,
+    doc_id: Any,
+    text: str,
+    report: Inspection,
+    base: tuple[int, int],
+    show_all: bool,
 ) -> str:
     title = name if doc_id is None else f"{name} [{doc_id}]"
     lines = [
@@ -167,8 +179,10 @@ def _readable(
             continue
         shown[f.name] = shown.get(f.name, 0) + 1
         line, col = _line_col(text, f.start)
+        if line == 1:
+            col += base[1]
         detail = f" ({f.detail})" if f.detail else ""
-        lines.append(f"  {name}:{base_line + line}:{col} {f.name} {_short(f.text)!r}{detail}")
+        lines.append(f"  {name}:{base[0] + line}:{col} {f.name} {_short(f.text)!r}{detail}")
     for n, k in sorted(hidden.items()):
         lines.append(f"  … {k} more {n} (--all lists them)")
     return "\n".join(lines) + "\n\n"
