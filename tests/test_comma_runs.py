@@ -30,11 +30,21 @@ def test_a_run_of_three_commas_is_a_pause_on_a_traditional_page():
     assert report.farm_score < 0.5
 
 
-def test_doubled_commas_alone_do_not_convert_a_page():
-    # A farm's strays stand before 。 and 、 too; a person only doubles a comma.
+def test_doubled_commas_alone_are_a_persons():
+    # A farm's strays stand before 。 and 、 too; a person only doubles a comma. Without
+    # other farm evidence both commas stay, made full width.
     text = "這家餐廳的牛肉麵很好吃,,推薦給大家,,下次還要再來"
-    assert zhmend.mend(text) == "這家餐廳的牛肉麵很好吃，推薦給大家，下次還要再來"
-    assert not zhmend.inspect(text).converted_from_simplified
+    assert zhmend.mend(text) == "這家餐廳的牛肉麵很好吃，，推薦給大家，，下次還要再來"
+    report = zhmend.inspect(text)
+    assert not report.converted_from_simplified
+    assert report.counts.get("stray_commas", 0) == 0 and report.farm_score < 0.1
+
+
+def test_doubled_commas_on_a_farm_page_are_strays():
+    labelled = "會(huì)議召開(kāi),,市委書記表示,,要加強管理"
+    assert zhmend.mend(labelled) == "会议召开，市委书记表示，要加强管理"
+    with_other_strays = "會議召開,,市委書記,、委員會主任"
+    assert zhmend.mend(with_other_strays) == "会议召开，市委书记、委员会主任"
 
 
 def test_the_farm_pattern_still_converts():

@@ -188,15 +188,20 @@ def is_lesson(
     ``infos`` what :func:`_verified` says of each run. A farm labels each character with
     the one reading of its converter's dictionary (長 is always zhǎng) at every occurrence,
     so a page shows a lesson when one character carries two different tone-marked readings
-    (行(xíng)走、银行(háng)), or when every label sits on a character quoted alone
-    (念“行(háng)”, 「單(shàn)」). None of the real farm pages does either. A page with an
+    (行(xíng)走、银行(háng)), when every label sits on a character quoted alone
+    (念“行(háng)”, 「單(shàn)」), or when every label heads a note (說（yuè）：同「悅」).
+    None of the real farm pages does any of these. A page with an
     injected stray comma (``,,`` ``,、``) is a farm's whatever its labels: no person types
     one.
     """
     # The stray comma first: one C scan settles many farm pages before a look at each label.
     if "," in text and STRAY_RE.search(text) is not None:
         return False
-    return _two_readings(runs, infos) or _all_quoted(pieces, infos)
+    return (
+        _two_readings(runs, infos)
+        or _all_quoted(pieces, infos)
+        or _all_note_heads(pieces, infos)
+    )
 
 
 #: A person glosses a reading here and there: at most one label per this many Han
@@ -304,6 +309,17 @@ def _all_quoted(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> 
         if _CLOSING_QUOTE.get(before[-2:-1]) != pieces[2 * k + 2][:1]:
             return False
     return True
+
+
+def _all_note_heads(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
+    """Whether every verified run heads a note, the colon right after it (``說（yuè）：同
+    「悅」``, the notes of a textbook or an annotated classic). A farm labels characters in
+    running text: a page fails on its first label that no colon follows."""
+    if not any(infos):
+        return False
+    return all(
+        pieces[2 * k + 2][:1] in ("：", ":") for k, info in enumerate(infos) if info is not None
+    )
 
 
 def _strip_explained(

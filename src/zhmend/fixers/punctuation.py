@@ -22,15 +22,25 @@ _MARKS_AFTER_STRAY = set(",，。、;；:：!！?？")
 _COMMA_RUN = re.compile("[,，]{3,}")
 
 
-def in_comma_run(text: str, i: int) -> bool:
-    """Whether the comma at ``i`` is one of a run of three or more (see _COMMA_RUN)."""
+# A comma before a mark other than a comma: the farm's stray (,、 ,。 ,;), never a person's.
+_OTHER_STRAY = re.compile(",[、。；：！？.;:!?]")
+
+
+def _doubled_by_a_person(text: str, farm: bool) -> bool:
+    """Whether the ``,,`` of ``text`` are a person's doubled commas (好吃,,推薦), not strays
+    before a folded ``，``: the page shows no farm evidence and no other kind of stray."""
+    return not farm and ",," in text and _OTHER_STRAY.search(text) is None
+
+
+def in_comma_run(text: str, i: int, least: int = 3) -> bool:
+    """Whether the comma at ``i`` is one of a run of ``least`` or more (see _COMMA_RUN)."""
     lo = i
     while lo and text[lo - 1] in ",，":
         lo -= 1
     hi = i + 1
     while hi < len(text) and text[hi] in ",，":
         hi += 1
-    return hi - lo >= 3
+    return hi - lo >= least
 #: Rounds of the fixpoint; a chain of marks longer than this may need a second mend.
 MAX_ROUNDS = 64
 # "..." or "......" left by an NFKC pass over … and ……, no dot before or after. Opens
@@ -91,8 +101,8 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     e-mail, emoticons (``:)`` ``:-(`` ``:D``), ``?``/``!`` followed by a letter, a ``?``
     between two Han characters on a page without farm evidence unless it ends a question
     (``你好吗?我``, ``谁知道?我``) or a run of marks (``吗??太``), full-width marks (never
-    to ASCII), and Japanese or Korean text (:func:`~zhmend.chars.japanese_or_korean`)
-    without farm evidence.
+    to ASCII), Japanese or Korean text (:func:`~zhmend.chars.japanese_or_korean`) and
+    comma-separated values (:func:`tabular`) without farm evidence.
     """
     farm = _farm_evidence(ctx)
     if farm and not ctx.explain:
@@ -109,7 +119,7 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     # Japanese and Korean marks are not Chinese punctuation, whatever stands beside them; a
     # page with farm evidence is a Chinese farm page. Looked at only when there is a change
     # to make: the scan costs a tenth of explaining a clean page.
-    if not farm and japanese_or_korean(text):
+    if not farm and (japanese_or_korean(text) or tabular(text)):
         return []
     strays = _strays(first)
     if not strays and not farm and not _folded(text, first):
@@ -167,8 +177,9 @@ def _text_round(text: str, farm: bool) -> tuple[str, bool]:
     """
     if not (_ANY_MARK.search(text) or "..." in text):
         return text, True
-    if _COMMA_RUN.search(text) is not None:
-        # A person's ",,," (the substitutions below would read strays into it): listed.
+    if _COMMA_RUN.search(text) is not None or _doubled_by_a_person(text, farm):
+        # A person's ",,," or ",," (the substitutions below would read strays into them):
+        # listed.
         changes = _one_round(text, farm)
         return (_apply(text, changes), False) if changes else (text, True)
     # An emoticon's colon (好的:-D) must escape the blanket replacement of _all_common.
@@ -273,7 +284,9 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
         return []
     n = len(text)
     flags = _chinese_flags(text)
-    runs = _COMMA_RUN.search(text) is not None
+    pairs = _doubled_by_a_person(text, farm)
+    runs = pairs or _COMMA_RUN.search(text) is not None
+    least = 2 if pairs else 3
     parens = _paired_parens(text, flags, latin_inside=farm) if "(" in text else set()
     chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
     changes: list[Change] = []
@@ -290,7 +303,7 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
             # The common case, and the rules below give it at once: after a Chinese
             # character , ; : are Chinese, or a comma before another mark is a stray.
             stray = c == "," and i + 1 < n and text[i + 1] in _MARKS_AFTER_STRAY
-            if stray and runs and in_comma_run(text, i):
+            if stray and runs and in_comma_run(text, i, least):
                 stray = False
             changes.append((i, i + 1, "" if stray else full_width[c]))
             chinese_at.add(i)
@@ -325,7 +338,7 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
             c == ","
             and nxt in _MARKS_AFTER_STRAY
             and (chinese_before or _run_ends_chinese(text, flags, i))
-            and not (runs and in_comma_run(text, i))
+            and not (runs and in_comma_run(text, i, least))
         ):
             changes.append((i, i + 1, ""))
             chinese_at.add(i)
@@ -364,6 +377,27 @@ def _run_ends_chinese(text: str, flags: bytes, i: int) -> bool:
     return j < len(text) and flags[j] != 0
 
 
+#: Consecutive lines with as many ASCII commas each that make a page a table (CSV).
+TABLE_LINES = 3
+
+
+def tabular(text: str) -> bool:
+    """Whether ``text`` holds comma-separated values: TABLE_LINES lines in a row with the
+    same number of ASCII commas (one or more), on a page that writes no ``，`` or ``。``
+    (姓名,年龄,城市 / 张三,25,北京). Its commas are separators, not folded Chinese commas.
+    A farm page's folded commas vary from line to line, and it writes its ``。``."""
+    if "，" in text or "。" in text or text.count("\n") < TABLE_LINES - 1:
+        return False
+    last = run = 0
+    for line in text.split("\n"):
+        n = line.count(",")
+        run = run + 1 if n and n == last else 1
+        last = n
+        if n and run >= TABLE_LINES:
+            return True
+    return False
+
+
 def _farm_evidence(ctx: Context) -> bool:
     return bool(ctx.counts["pinyin_labels"] or ctx.counts["script_converted"])
 
@@ -372,8 +406,9 @@ def _farm_evidence(ctx: Context) -> bool:
 # ``(images/红烧肉.jpg)``, ``安装包(64位).exe``.
 _LINK_INSIDE = re.compile(r"://|www\.|\.[A-Za-z][A-Za-z0-9]{0,4}$")
 _FILE_AFTER = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}(?![A-Za-z0-9])")
-# Code inside: string quotes, an assignment or comparison, a backslash, a regex group.
-_CODE_INSIDE = re.compile(r"[\"'=\\]|^\?")
+# Code inside: string quotes (a template literal's backtick too), an assignment or
+# comparison, a backslash, a regex group.
+_CODE_INSIDE = re.compile(r"[\"'`=\\]|^\?")
 
 
 def _not_brackets(text: str, o: int, c: int, prev: str, farm: bool) -> bool:

@@ -228,9 +228,10 @@ def _doubled(text: str, i: int) -> bool | None:
     plainly garbled (None: no doubled mark). Bytes lost before the second pass's marks leave
     marks doubled inside a sentence; clean text doubles a mark only where a sentence ends,
     so a doubled mark before a line break or a new sentence (``嗎??我``) is plain only when
-    three or more, or when what follows is garbled too. Three or more of one mark there
-    are emphasis (``真的吗???`` ``太好了!!!!``, as forums write it), not a doubled mark at
-    all (None), unless what follows is garbled."""
+    three or more, or when what follows is garbled too. Three or more of one mark there,
+    or two before a space or the end of the text, are emphasis (``真的吗???``
+    ``太好了!!!!`` ``真的吗?? 我不信``, as forums write them), not a doubled mark at all
+    (None), unless what follows is garbled: the search made 吗啡 of ``吗?? ``."""
     k = i + 1
     while k < len(text) and text[k] in _DOUBLED:
         k += 1
@@ -241,6 +242,8 @@ def _doubled(text: str, i: int) -> bool | None:
     ends = k == len(text) or text[k].isspace() or text[k] in _CLOSING or is_han(text[k])
     if k - i > 2:
         return None if ends and len(set(text[i:k])) == 1 else True
+    if k == len(text) or text[k].isspace():
+        return None  # 真的吗?? 我不信: a pair before a space or the end is emphasis too
     return not ends
 
 
