@@ -52,7 +52,7 @@ def is_chinese(ch: str) -> bool:
 
 #: Sentence-final particles and question words (simplified and traditional): a ``?``
 #: after a clause holding one ends a question ("你好吗?我很好"), not a lost character.
-_QUESTION_END = frozenset("吗嗎呢吧啊呀么麼嘛哪谁誰")
+_QUESTION_END = frozenset("吗嗎呢吧啊呀么麼嘛哪谁誰乎")  # 乎: 不亦說乎?
 #: Question words, and the A-not-A questions (有没有, 是不是, 能不能).
 _QUESTION_WORDS = re.compile(
     "什么|什麼|怎么|怎麼|为何|為何|如何|谁|誰|哪|多少|是否|难道|難道|"
