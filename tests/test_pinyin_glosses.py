@@ -19,14 +19,22 @@ from zhmend.tables import convert
 
 LABELS = re.compile(f"[(（][a-zü{_TONED}v:]+[0-5]?[)）]")
 
+# Glosses of the characters' default readings: not rare (see test_pinyin_lessons.py), so
+# only is_glossed keeps them.
 GLOSSED = [
+    "这座城市叫亳(bó)州，在安徽北部；另一座叫涪(fú)陵，在重庆，两个字都不常见。",
+    "江西的鄱(pó)阳湖和山东的兖(yǎn)州，名字里的字外地人常常读错，当地人一听就知道。",
+]
+# Rare readings (单 chán, 尉 yù, 六 lù, 丽 lí, 蚌 bèng): a lesson whatever the page.
+RARE = [
     "历史上的单(chán)于是匈奴的首领，尉(yù)迟恭是唐朝名将，这两个读音常被读错。",
     "安徽的六(lù)安和浙江的丽(lí)水，外地人常常读错，当地人一听就知道你是第一次来。",
-    "他姓仇(qiú)，名叫仇(qiú)家明？不，这次我们说的是另一位：朴(piáo)先生，祖籍在吉林延边。",
+    "容易读错的字：亳(bó)州、蚌(bèng)埠、六(lù)安、丽(lí)水。",
+    "歷史上的單(chán)于是匈奴的首領，尉(yù)遲恭是唐朝名將，這兩個讀音常被讀錯。",
 ]
 
 
-@pytest.mark.parametrize("text", GLOSSED[:2])
+@pytest.mark.parametrize("text", GLOSSED)
 def test_glosses_on_a_simplified_page_stay(text):
     assert zhmend.mend(text) == text
     result = zhmend.mend_and_explain(text)
@@ -36,15 +44,23 @@ def test_glosses_on_a_simplified_page_stay(text):
     assert zhmend.inspect(text).evidence == result.evidence
 
 
+@pytest.mark.parametrize("text", RARE)
+def test_rare_readings_glossed_stay_on_any_page(text):
+    result = zhmend.mend_and_explain(text)
+    assert result.text == text and result.edits == ()
+    assert result.evidence.counts.get("pinyin_kept_lesson", 0) == len(LABELS.findall(text))
+    assert not result.evidence.script.converted_from_simplified
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [
-        (GLOSSED[2], "a character glossed twice: a farm labels every occurrence"),
-        ("历史上的单(chan)于是匈奴的首领，尉(yu)迟恭是唐朝名将，这两个读音常被读错。", "toneless"),
-        ("历史上的单(chán)于是匈奴的首领,尉(yù)迟恭是唐朝名将,这两个读音常被读错。", "folded"),
-        ("历史上的单(chán)于是匈奴的首领,,尉(yù)迟恭是唐朝名将。", "a stray comma"),
-        ("容易读错的字：亳(bó)州、蚌(bèng)埠、六(lù)安、丽(lí)水。", "dense"),
-        ("歷史上的單(chán)于是匈奴的首領，尉(yù)遲恭是唐朝名將，這兩個讀音常被讀錯。", "trad"),
+        ("他姓仇(chóu)，名叫仇(chóu)家明，是一位老师，今年三十岁，住在北京。", "twice"),
+        ("这座城市叫亳(bo)州，在安徽北部；另一座叫涪(fu)陵，在重庆。", "toneless"),
+        ("这座城市叫亳(bó)州,在安徽北部;另一座叫涪(fú)陵,在重庆,两个字都不常见。", "folded"),
+        ("这座城市叫亳(bó)州,,在安徽北部；另一座叫涪(fú)陵，在重庆。", "a stray comma"),
+        ("容易读错的字：亳(bó)州、涪(fú)陵、鄱(pó)阳、兖(yǎn)州。", "dense"),
+        ("這座城市叫亳(bó)州，在安徽北部；另一座叫涪(fú)陵，在重慶，兩個字都不常見。", "trad"),
     ],
 )
 def test_labels_that_are_no_glosses_go(text, why):

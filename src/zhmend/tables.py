@@ -30,6 +30,19 @@ def readings() -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
+def default_readings() -> dict[str, str]:
+    """Character -> its default reading (``hui4`` for 會, pypinyin's first): the one label a
+    farm's converter writes for it (every tone-marked label of the real farm pages is one)."""
+    table: dict[str, str] = {}
+    for line in _data("readings.tsv").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        ch, _, rest = line.partition("\t")
+        table[ch] = rest.split(" ", 1)[0]
+    return table
+
+
+@lru_cache(maxsize=1)
 def reading_bases() -> dict[str, frozenset[str]]:
     """Character -> toneless readings (``hui``), for labels written without tones."""
     return {ch: frozenset(r[:-1] for r in rs) for ch, rs in readings().items()}

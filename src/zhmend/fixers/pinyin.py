@@ -17,7 +17,14 @@ from .. import scan
 from ..chars import HAN_CLASS, HAN_RANGES, is_han
 from ..detect import STRAY_RE
 from ..edits import Edit, make_edits
-from ..tables import reading_bases, readings, script_overrides, traditional_only
+from ..tables import (
+    convert,
+    default_readings,
+    reading_bases,
+    readings,
+    script_overrides,
+    traditional_only,
+)
 from .base import Context
 
 RULE = "strip_pinyin_annotations"
@@ -201,6 +208,7 @@ def is_lesson(
         _two_readings(runs, infos)
         or _all_quoted(pieces, infos)
         or _all_note_heads(pieces, infos)
+        or (_FOLDED.search(text) is None and _rare_reading(infos))
     )
 
 
@@ -309,6 +317,37 @@ def _all_quoted(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> 
         if _CLOSING_QUOTE.get(before[-2:-1]) != pieces[2 * k + 2][:1]:
             return False
     return True
+
+
+def _rare_reading(infos: list[tuple[str, str, int] | None]) -> bool:
+    """Whether some label, tone-marked and single, is the default reading of neither its
+    character nor the character's other forms (讀(dòu) 龜(qiū) 會(kuài)): a person glosses
+    the reading that needs it; a farm's converter writes each character's default (every
+    tone-marked label of the real farm pages does). A character labelled twice with one
+    reading is a farm's way."""
+    found = [i for i in infos if i is not None]
+    if len(set(map(_CHAR, found))) < len(found):
+        return False
+    return any(n == 1 and _is_rare(ch, label) for ch, label, n in found)
+
+
+@lru_cache(maxsize=4096)
+def _is_rare(ch: str, label: str) -> bool:
+    toned = _toned_reading(label)
+    if toned is None:
+        return False
+    reading = "".join(toned)
+    defaults = default_readings()
+    return all(defaults.get(form) != reading for form in _forms(ch))
+
+
+@lru_cache(maxsize=4096)
+def _forms(ch: str) -> frozenset[str]:
+    """``ch`` and the characters a converter may have written it for: its simplified and
+    traditional forms, and those a reading chooses between (乾 for 干 and 乾)."""
+    return frozenset(
+        (ch, convert(ch, "t2s"), convert(ch, "s2t"), *script_overrides().get(ch, ()))
+    )
 
 
 def _all_note_heads(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
