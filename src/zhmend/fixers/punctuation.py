@@ -26,6 +26,18 @@ _COMMA_RUN = re.compile("[,，]{3,}")
 _OTHER_STRAY = re.compile(",[、。；：！？.;:!?]")
 
 
+def has_comma_run(text: str) -> bool:
+    """Whether ``text`` holds a run of three commas or more with an ASCII one (_COMMA_RUN;
+    a run of full-width commas alone holds no comma to judge). Such a run holds ``,,,`` or
+    a mixed pair ``,，`` ``，,``: ``in`` finds those far faster than the pattern scans a
+    farm page, which has neither (and, its punctuation folded, often no ``，`` at all)."""
+    if ",,," in text:
+        return True
+    if "，" not in text or (",，" not in text and "，," not in text):
+        return False
+    return _COMMA_RUN.search(text) is not None
+
+
 def _doubled_by_a_person(text: str, farm: bool) -> bool:
     """Whether the ``,,`` of ``text`` are a person's doubled commas (好吃,,推薦), not strays
     before a folded ``，``: the page shows no farm evidence and no other kind of stray."""
@@ -177,7 +189,7 @@ def _text_round(text: str, farm: bool) -> tuple[str, bool]:
     """
     if not (_ANY_MARK.search(text) or "..." in text):
         return text, True
-    if _COMMA_RUN.search(text) is not None or _doubled_by_a_person(text, farm):
+    if has_comma_run(text) or _doubled_by_a_person(text, farm):
         # A person's ",,," or ",," (the substitutions below would read strays into them):
         # listed.
         changes = _one_round(text, farm)
@@ -285,7 +297,7 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
     n = len(text)
     flags = _chinese_flags(text)
     pairs = _doubled_by_a_person(text, farm)
-    runs = pairs or _COMMA_RUN.search(text) is not None
+    runs = pairs or has_comma_run(text)
     least = 2 if pairs else 3
     parens = _paired_parens(text, flags, latin_inside=farm) if "(" in text else set()
     chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
