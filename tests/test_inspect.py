@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 import zhmend
 from conftest import DATA, load_cases, need, read_jsonl
 from zhmend import scan
-from zhmend.detect import FARM_BIAS, FARM_THRESHOLD, FARM_WEIGHTS, farm_features, farm_score
+from zhmend.detect import (
+    FARM_BIAS,
+    FARM_THRESHOLD,
+    FARM_WEIGHTS,
+    WEAK_CAP,
+    WEAK_SIGNS,
+    farm_features,
+    farm_score,
+)
 from zhmend.findings import CHROME, CHROME_CUES, FIXER_FINDINGS, _traditional
 from zhmend.inspection import _scan
 
@@ -112,14 +120,31 @@ def test_score_of_nothing_is_the_bias():
     assert farm_score({}, None) == round(1 / (1 + math.exp(-FARM_BIAS)), 4)
 
 
-def test_score_follows_the_documented_formula():
-    counts = {"pinyin_labels": 5, "ascii_punct": 20, "page_chrome": 1}
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"pinyin_labels": 5, "ascii_punct": 20, "page_chrome": 1},
+        {"pinyin_labels": 5, "ascii_punct": 20, "page_chrome": 3, "mojibake": 4},
+    ],
+)
+def test_score_follows_the_documented_formula(counts):
     z = FARM_BIAS
+    weak = 0.0
     for name, n in farm_features(counts, None).items():
         if n:
             w, cap = FARM_WEIGHTS[name]
-            z += w * math.log2(1 + min(n, cap))
+            if name in WEAK_SIGNS:
+                weak += w * math.log2(1 + min(n, cap))
+            else:
+                z += w * math.log2(1 + min(n, cap))
+    z += min(weak, WEAK_CAP)
     assert farm_score(counts, None) == round(1 / (1 + math.exp(-z)), 4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(WEAK_SIGNS)), st.integers(0, 500)))
+def test_weak_signs_together_never_reach_the_threshold(counts):
+    assert farm_score(counts, None) < FARM_THRESHOLD
 
 
 @pytest.mark.parametrize("name", sorted(set(FARM_WEIGHTS) - {"script_converted_from_simplified",

@@ -55,7 +55,8 @@ def is_chinese(ch: str) -> bool:
 _QUESTION_END = frozenset("吗嗎呢吧啊呀么麼嘛哪谁誰乎")  # 乎: 不亦說乎?
 #: Question words, and the A-not-A questions (有没有, 是不是, 能不能).
 _QUESTION_WORDS = re.compile(
-    "什么|什麼|怎么|怎麼|为何|為何|如何|谁|誰|哪|多少|是否|难道|難道|"
+    "什么|什麼|怎么|怎麼|为何|為何|如何|谁|誰|哪|多少|是否|难道|難道|几|幾|咋|啥|"
+    "多久|多远|多遠|多大|多长|多長|干嘛|幹嘛|"
     f"([{HAN_RANGES}])[不没沒]\\1"
 )
 #: How far back a question word is looked for: a clause, never across a sentence end.

@@ -231,7 +231,7 @@ def decide_script(
             counterparts = sum(text.count(c) for c in COUNTERPARTS)
             # Vocabulary travels (Hong Kong writers take up mainland words), the converter's
             # lack of 於 並 後 麼 does not: words speak only on a page that shows it.
-            if len(terms) >= 2 and not counterparts:
+            if len(terms) >= 2 and not counterparts and not _taiwan_terms(text):
                 words = " ".join(sorted(terms))
                 reasons.append(f"mainland vocabulary {words} and no 於並後麼")
             # Without 於 並 後 麼 anywhere, the converter's marks speak; the round trip
@@ -254,6 +254,12 @@ def decide_script(
         counterparts,
         dict(marks),
     )
+
+
+def _taiwan_terms(text: str) -> bool:
+    """Whether ``text`` writes the Taiwan and Hong Kong words for the mainland terms (伺服器
+    滑鼠), which a converter never writes: a glossary setting the two side by side."""
+    return "伺服器" in text or "滑鼠" in text
 
 
 def _strays(text: str) -> int:
@@ -469,6 +475,12 @@ FARM_WEIGHTS: Mapping[str, tuple[float, int]] = {
 }
 #: Log-odds of a document with no finding at all: a score of about 0.25%.
 FARM_BIAS = -6.0
+#: Signs clean pages also show (a crawler's NFKC pass, a lost character, page furniture, a
+#: CMS's zero-width space, a romanization): together they add at most WEAK_CAP, a score of
+#: 0.38, so they never reach the threshold without a farm's own sign. Apart, each would
+#: stay below it, but a furnished page saved through NFKC shows several.
+WEAK_SIGNS = frozenset({"ascii_punct", "page_chrome", "invisible", "mojibake", "unverified_labels"})
+WEAK_CAP = 5.5
 #: Scores at or above this call a document a content-farm page (``verdict``).
 FARM_THRESHOLD = 0.5
 
@@ -502,15 +514,21 @@ def farm_score(counts: Mapping[str, int], script: ScriptDecision | None) -> floa
     """Probability-like score in [0, 1] that the document is a content-farm page.
 
     ``1 / (1 + exp(-z))`` with ``z = FARM_BIAS + sum(weight * log2(1 + min(count, cap)))``
-    over :data:`FARM_WEIGHTS`. Rounded to 4 decimals so reports and columns are stable.
+    over :data:`FARM_WEIGHTS`, the terms of :data:`WEAK_SIGNS` adding at most
+    :data:`WEAK_CAP` together. Rounded to 4 decimals so reports and columns are stable.
     """
     if not counts and not (script and script.traditional_chars):
         return _NOTHING_FOUND  # the common case of clean simplified text
     z = FARM_BIAS
+    weak = 0.0
     for name, count in farm_features(counts, script).items():
         if count:
             weight, cap = FARM_WEIGHTS[name]
-            z += weight * math.log2(1 + min(count, cap))
+            if name in WEAK_SIGNS:
+                weak += weight * math.log2(1 + min(count, cap))
+            else:
+                z += weight * math.log2(1 + min(count, cap))
+    z += min(weak, WEAK_CAP)
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 

@@ -380,22 +380,48 @@ SEO_MIN_TERMS = 4
 SEO_MAX_TERM = 20
 
 
+# A line that opens with a short label and a colon (标签： 关键词: Tags:) lists its terms on
+# purpose; a keyword header that heads a hijacked page has no label.
+_LABELLED = re.compile(r"[^:：,，|丨｜_]{1,8}[:：]")
+#: Terms of a site's menu and footer: a line of terms holding one is page furniture, not a
+#: keyword header (simplified; traditional terms are compared in simplified form).
+SITE_TERMS = frozenset(
+    "首页 网站首页 主页 返回首页 关于我们 联系我们 网站地图 广告服务 版权声明 隐私政策 "
+    "免责声明 帮助中心 使用帮助 登录 注册 设为首页 加入收藏 意见反馈 招聘信息 友情链接 "
+    "返回顶部 网站导航 法律声明 服务条款 合作伙伴 商务合作 投稿 联系方式".split()
+)
+
+
+def _table_row(lines: list[str], n: int, commas: int) -> bool:
+    """Whether the line before or after line ``n`` holds as many commas: rows of a table."""
+    return any(0 <= m < len(lines) and lines[m].count(",") == commas for m in (n - 1, n + 1))
+
+
+def _navigation(terms: list[str]) -> bool:
+    return any(convert(t, "t2s") in SITE_TERMS or t.upper().startswith("ICP") for t in terms)
+
+
 def seo_headers(text: str) -> list[Finding]:
     """Lines that are runs of short terms joined by ``_ 丨 | ,`` and nothing else.
 
     ``国产精品…_推油…_久久…`` heads hijacked pages; a keyword line is at least four terms
     of at most 20 characters, with no sentence punctuation. Comma lists need eight terms of
-    at most six characters (a sentence with commas has longer clauses).
+    at most six characters (a sentence with commas has longer clauses). A line labelled
+    with a colon (``标签：…``) and a site's menu or footer (a term of :data:`SITE_TERMS`:
+    ``首页 | 新闻 | 体育``) are not keyword headers.
     """
     if not any(text.count(sep) >= SEO_MIN_TERMS - 1 for sep in _SEO_SEPARATORS):
         return []
     out = []
     pos = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
         start, pos = pos, pos + len(line) + 1
         stripped = line.strip()
         if len(stripped) < 8 or _SENTENCE_MARKS.search(stripped):
             continue
+        if _LABELLED.match(stripped):
+            continue  # 标签：旅游,美食,北京: a page's tag line, labelled as such
         for sep in _SEO_SEPARATORS:
             if stripped.count(sep) < SEO_MIN_TERMS - 1:
                 continue
@@ -404,6 +430,12 @@ def seo_headers(text: str) -> list[Finding]:
             longest = 6 if comma else SEO_MAX_TERM
             if len(terms) < (8 if comma else SEO_MIN_TERMS):
                 continue
+            if _navigation(terms):
+                break  # 首页 | 新闻 | 体育, 关于我们 | 联系我们: a site's menu or footer
+            if comma and all(t.startswith("#") for t in terms):
+                break  # #烘焙,#戚风: a post's hashtags
+            if comma and _table_row(lines, n, len(terms) - 1):
+                break  # 品牌,型号,容量 over 美的,MB-4E86,4L: a table's header or row
             if all(0 < len(t) <= longest for t in terms) and _HAN_RE.search(stripped):
                 lead = len(line) - len(line.lstrip())
                 s = start + lead
@@ -761,10 +793,17 @@ def build_evidence(
         if f.name in DETECTED_FINDINGS:
             merged[f.name] = merged.get(f.name, 0) + 1
     merged_counts = dict(sorted(merged.items())) if len(merged) > 1 else merged
+    scored = merged_counts
+    if merged_counts.get("seo_header") and merged_counts.get("ascii_punct"):
+        # The commas of a comma-joined keyword line are the header: scored once, as it.
+        listed = sum(f.text.count(",") for f in found if f.name == "seo_header" and f.detail == ",")
+        if listed:
+            scored = dict(merged_counts)
+            scored["ascii_punct"] = max(0, scored["ascii_punct"] - listed)
     return Evidence(
         counts=merged_counts,
         script=script,
-        farm_score=farm_score(merged_counts, script),
+        farm_score=farm_score(scored, script),
         findings=tuple(found),
     )
 

@@ -196,8 +196,9 @@ def is_lesson(
     the one reading of its converter's dictionary (長 is always zhǎng) at every occurrence,
     so a page shows a lesson when one character carries two different tone-marked readings
     (行(xíng)走、银行(háng)), when every label sits on a character quoted alone
-    (念“行(háng)”, 「單(shàn)」), or when every label heads a note (說（yuè）：同「悅」).
-    None of the real farm pages does any of these. A page with an
+    (念“行(háng)”, 「單(shàn)」), when every label heads a note (說（yuè）：同「悅」), when
+    the labels romanize a list (王(wang)、李(li)), or when a label glosses a reading other
+    than the default (龜（qiū）茲). None of the real farm pages does any of these. A page with an
     injected stray comma (``,,`` ``,、``) is a farm's whatever its labels: no person types
     one.
     """
@@ -208,6 +209,7 @@ def is_lesson(
         _two_readings(runs, infos)
         or _all_quoted(pieces, infos)
         or _all_note_heads(pieces, infos)
+        or _romanization_list(pieces, infos)
         or (_FOLDED.search(text) is None and _rare_reading(infos))
     )
 
@@ -348,6 +350,34 @@ def _forms(ch: str) -> frozenset[str]:
     return frozenset(
         (ch, convert(ch, "t2s"), convert(ch, "s2t"), *script_overrides().get(ch, ()))
     )
+
+
+def _romanization_list(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
+    """Whether the labels romanize a list, not running text: as many of the parenthesised
+    words are no reading of their character as are (山(yama)、王(wang)), or half the labelled
+    characters stand alone, between list marks (王(wang)、李(li)、林(lin)). A farm labels
+    characters inside words: the real pages have at most one label that is no reading, and
+    at most a tenth of their labelled characters stand alone."""
+    verified = len(infos) - infos.count(None)
+    if infos.count(None) >= verified:
+        return True  # 來(lai)食(tsiah)飯(png): another romanization, a reading here and there
+    if verified < 3:
+        return False
+    alone = 0
+    for k, info in enumerate(infos):
+        if info is None:
+            continue
+        before = pieces[2 * k][-2:-1]
+        after = pieces[2 * k + 2][:1]
+        if before in _LIST_STARTS and after in _LIST_ENDS:
+            alone += 1
+    return 2 * alone >= verified
+
+
+# What opens and what ends an item of a list (a number before a character makes it a
+# measure word, 174條(tiáo), not an item).
+_LIST_STARTS = frozenset(("", "、", "，", ",", "：", ":", "；", ";", "/", " ", "\n", "（", "("))
+_LIST_ENDS = frozenset(("", "、", "，", ",", "；", ";", "/", "。", " ", "\n", "）", ")"))
 
 
 def _all_note_heads(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
