@@ -30,7 +30,7 @@ from zhmend.fixers.pinyin import (
     is_lesson,
     parse_label,
 )
-from zhmend.tables import default_readings, readings
+from zhmend.tables import default_readings, readings, script_overrides
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("ZHMEND_HYPOTHESIS_EXAMPLES", "60")),
@@ -147,7 +147,9 @@ def _pool() -> tuple[list[str], list[str]]:
         if "\u4e00" <= ch <= "\u9fa5" and default_readings()[ch][-1] in "1234"
     }
     chars = sorted(ch for ch, rs in toned.items() if rs)
-    return chars, [ch for ch in chars if len(toned[ch]) >= 2]
+    # 乾 著 (script_overrides) carry two readings on a farm page too: never a lesson's sign.
+    merged = script_overrides()
+    return chars, [ch for ch in chars if len(toned[ch]) >= 2 and ch not in merged]
 
 
 def _toned(ch: str) -> list[str]:

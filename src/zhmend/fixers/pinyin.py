@@ -165,6 +165,11 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
         ends = list(accumulate(map(len, pieces)))
         starts = list(compress(ends[0::2], infos))
         learner = _learner_starts(text, starts + [cut.start(2)] if cut else starts)
+        if 2 * len(learner) >= verified and not ("," in text and STRAY_RE.search(text)):
+            # Most labels sit on learner lines and no stray comma shows a farm: the page is
+            # a reader's, and so are the labels of its shorter lines (美玲：是(shì)的(de)。).
+            ctx.counts["pinyin_kept_learner"] += verified
+            return []
     if not (ctx.explain or cut or learner):
         # Every verified run goes: the text is the pieces without them.
         if unverified:
@@ -513,6 +518,9 @@ def _learner_starts(text: str, starts: list[int]) -> set[int]:
             end = n
         j = bisect_left(starts, end, i)
         line = text.rfind("\n", 0, at) + 1
+        speaker = _SPEAKER.match(text, line)
+        if speaker is not None and speaker.end() <= at:
+            line = speaker.end()
         if j - i >= LEARNER_MIN_LABELS and _learner_line(text, line, end, j - i):
             learner.update(starts[i:j])
         i = j
@@ -532,9 +540,18 @@ def _no_learner_line(text: str) -> bool:
         return True
     for line in text.split("\n"):
         groups = line.count("(") + line.count("（")
-        if groups >= LEARNER_MIN_LABELS and _unlabelled_enough(groups).match(line) is None:
+        if groups < LEARNER_MIN_LABELS:
+            continue
+        speaker = _SPEAKER.match(line)
+        at = speaker.end() if speaker is not None else 0
+        if _unlabelled_enough(groups).match(line, at) is None:
             return False
     return True
+
+
+# A speaker's name opening a line of dialogue (大衛：你(nǐ)好(hǎo)): a lesson labels what
+# is said, not who says it, so the name is left out of the line's share.
+_SPEAKER = re.compile(f"[^\\S\\n]*{HAN_CLASS}{{1,4}}[：:]")
 
 
 def _too_many_unlabelled(labels: int) -> int:
