@@ -67,3 +67,14 @@ def test_no_comma_of_a_run_of_three_or_more_is_a_stray(before, k, after):
 def test_one_comma_before_a_mark_is_a_stray(before, mark, after):
     text = f"{before},{mark}{after}"
     assert [m.start() for m in STRAY_RE.finditer(text)] == [len(before)]
+
+
+@SETTINGS
+@given(st.sampled_from(["OK", "好吃", "XD", "很Q", "3"]), st.integers(2, 5), HAN)
+def test_a_persons_commas_change_together(before, k, after):
+    # Without farm evidence a run keeps all its commas, made full width as a whole: a run
+    # left half ASCII would lose a comma, read as a stray, in the next round.
+    text = f"{before}{',' * k}{after}"
+    mended = zhmend.mend(text)
+    assert mended == zhmend.mend_and_explain(text).text == zhmend.mend(mended)
+    assert mended.count("，") + mended.count(",") == k

@@ -358,6 +358,10 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
         chinese_after = nxt != "" and flags[i + 1] != 0
         if c == ",":  # "WTO,中国": a comma before Chinese text is a Chinese comma
             ok = chinese_before or chinese_after
+            if not ok and runs and in_comma_run(text, i, least):
+                # A person's run (OK,,沒問題) changes as a whole: left half ASCII, its
+                # first comma would read as a stray before the second in the next round.
+                ok = _run_ends_chinese(text, flags, i)
         elif c in ";:":  # but "ID:中" or "x;中" may be code or an identifier
             ok = chinese_before or (chinese_after and not prev_alnum)
         else:  # ! ?  -- "?nèi)" is a byte-shift label; "那?社會" may hide a lost character
@@ -395,7 +399,8 @@ TABLE_LINES = 3
 
 def tabular(text: str) -> bool:
     """Whether ``text`` holds comma-separated values: TABLE_LINES lines in a row with the
-    same number of ASCII commas (one or more), on a page that writes no ``，`` or ``。``
+    same number of ASCII commas (one or more; or two or more, one apart), on a page that
+    writes no ``，`` or ``。``
     (姓名,年龄,城市 / 张三,25,北京). Its commas are separators, not folded Chinese commas.
     A farm page's folded commas vary from line to line, and it writes its ``。``."""
     if "，" in text or "。" in text or text.count("\n") < TABLE_LINES - 1:
@@ -403,7 +408,9 @@ def tabular(text: str) -> bool:
     last = run = 0
     for line in text.split("\n"):
         n = line.count(",")
-        run = run + 1 if n and n == last else 1
+        # Rows may differ by a field (an empty or an extra one) once they hold two commas.
+        same = n == last or (n >= 2 and last >= 2 and abs(n - last) == 1)
+        run = run + 1 if n and same else 1
         last = n
         if n and run >= TABLE_LINES:
             return True
