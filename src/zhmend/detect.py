@@ -289,10 +289,11 @@ def converter_marks(text: str) -> Counter[str]:
     # The round trip changes a few characters of a page: compare the code points at once
     # and look only at those.
     changed = np.flatnonzero(scan.codes_of(text) != scan.codes_of(back)).tolist()
+    simple = to_simplified(text)
     for i in changed:
         a, b = text[i], back[i]
         if a in CONVERTER_RESIDUE:
-            if a != "于" or is_preposition(text, i):
+            if a != "于" or is_preposition(text, i, simple):
                 marks[a] += 1
         elif b in SLIP_FORMS and _default_form(a) == a:
             marks[f"{a}>{b}"] += 1
@@ -316,7 +317,7 @@ BEFORE_NAMES = frozenset(
 _NUMERALS = "一二三四五六七八九十〇零两"
 
 
-def is_preposition(text: str, i: int) -> bool:
+def is_preposition(text: str, i: int, simple: str | None = None) -> bool:
     """Whether ``text[i]``, 于, is the preposition that traditional text writes 於, not
     the surname 于 that it writes 于 too (立法委員于北辰): a page of genuine traditional
     text may name a 于 without a single 於 並 後 麼, and must not read as converted.
@@ -325,13 +326,17 @@ def is_preposition(text: str, i: int) -> bool:
     or 于今, opens a date or time (于2021年 于近日), or follows an auxiliary (将于 已于) or
     any other Han character but those of :data:`BEFORE_NAMES` (致力于 藏粮于地). A name
     stands after punctuation, at the start of a line or after a title or a word such as 与.
+    ``simple`` is ``text`` converted to simplified, when the caller has it.
     """
     lo = max(0, i - 3)
     piece = text[lo : i + 3]
-    window = convert(piece, "t2s")
+    if simple is not None and len(simple) == len(text):
+        window = simple[lo : i + 3]
+    else:
+        window = convert(piece, "t2s")
+        if len(window) != len(piece):
+            return True  # a phrase changed length: keep the mark, as before
     at = i - lo
-    if len(window) != len(piece):
-        return True  # a phrase changed length: keep the mark, as before
     after = window[at + 1 : at + 3]
     if after and (after[0].isdigit() or after[0] in _NUMERALS):
         return True
@@ -384,7 +389,7 @@ def _marks_reason(text: str, marks: Mapping[str, int], terms: int) -> str | None
         # A lone 里 proves nothing: transliterations (埃里克, 馬里) trip OpenCC's phrases.
         if "里" in marks:
             return None
-        han = int(np.count_nonzero(scan.classes(text) & scan.HAN))
+        han = scan.han_count(text)
         residue = any(mark in RESIDUE_CHARS for mark in marks)
         if han < (SHORT_RESIDUE_TEXT if residue else SHORT_TEXT):
             return None
@@ -408,7 +413,7 @@ def reads_classical(text: str) -> bool:
     if any(c in text for c in MODERN_PARTICLES):
         return False
     particles = sum(text.count(c) for c in CLASSICAL_PARTICLES)
-    han = int(np.count_nonzero(scan.classes(text) & scan.HAN))
+    han = scan.han_count(text)
     return bool(han) and particles * CLASSICAL_SHARE >= han
 
 

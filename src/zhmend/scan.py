@@ -119,6 +119,11 @@ def _counts(cls: np.ndarray) -> tuple[int, int]:
     return int(np.count_nonzero(cls & TRAD)), int(np.count_nonzero(cls & SIMP))
 
 
+def han_count(text: str) -> int:
+    """How many Han characters ``text`` holds."""
+    return int(np.count_nonzero(classes(text) & HAN))
+
+
 def count_scripts(text: str) -> tuple[int, int]:
     """(traditional-only, simplified-only) character counts."""
     return _counts(classes(text))

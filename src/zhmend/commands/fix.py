@@ -15,7 +15,7 @@ from ..config import MendConfig
 from ..detect import Evidence
 from ..edits import Edit
 from ..errors import InputError
-from ..io.textfile import BLOCK_BYTES, CUT_BYTES, iter_blocks
+from ..io.textfile import BLOCK_BYTES, CUT_BYTES, iter_blocks, position_after
 from ..io.writers import utf8
 from ..mend import mend, mend_and_explain
 from .options import add_input_options, add_mend_options, config_from_args, input_paths
@@ -150,12 +150,7 @@ def _explained(
                 line, col = _line_col(starts, e.start)
                 located.append((line_base + line, col + col_base if line == 1 else col, e))
             yield located, result.evidence
-            ended = part.rfind("\n")
-            if ended == -1:
-                col_base += len(part)
-            else:
-                line_base += part.count("\n")
-                col_base = len(part) - ended - 1
+            line_base, col_base = position_after(part, line_base, col_base)
 
 
 def _documents(block: str, lines: bool) -> Iterator[str]:

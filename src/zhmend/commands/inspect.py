@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..inspection import Inspection, inspect
 from ..io.readers import BOM, parse_line
 from ..io.records import Reject, json_type, without_surrogates
-from ..io.textfile import iter_blocks
+from ..io.textfile import iter_blocks, position_after
 from .options import add_input_options, input_paths
 
 #: Findings shown per name in the readable report; --all shows every one.
@@ -99,12 +99,7 @@ def _text_docs(
     line = col = 0
     for i, block in enumerate(iter_blocks(stream, name, encoding, args.errors)):
         yield (i if i else None), block, (line, col)
-        ended = block.rfind("\n")
-        if ended == -1:  # a piece of a long line: the next block goes on with that line
-            col += len(block)
-        else:
-            line += block.count("\n")
-            col = len(block) - ended - 1
+        line, col = position_after(block, line, col)
 
 
 def _jsonl_docs(stream: BinaryIO, name: str, args: argparse.Namespace) -> Iterator[Doc]:

@@ -10,7 +10,6 @@ from functools import lru_cache
 from itertools import accumulate, compress, islice
 from operator import itemgetter, not_
 
-import numpy as np
 import regex
 
 from .. import scan
@@ -248,8 +247,7 @@ def is_glossed(
     if "，" not in text and "。" not in text or _FOLDED.search(text) is not None:
         return False
     found = [i for i in infos if i is not None]
-    # A farm labels a character at every occurrence; a person glosses it once.
-    if len(set(map(_CHAR, found))) < len(found):
+    if not _labelled_once(found):
         return False
     if any(n > 1 or _toned_reading(label) is None for _ch, label, n in found):
         return False
@@ -257,8 +255,7 @@ def is_glossed(
         return False
     if scripts is None and scan.count_scripts(text)[0] > GLOSS_MAX_TRADITIONAL:
         return False
-    han = int(np.count_nonzero(scan.classes(text) & scan.HAN))
-    return len(found) * GLOSS_SPACING <= han
+    return len(found) * GLOSS_SPACING <= scan.han_count(text)
 
 
 def _two_readings(runs: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
@@ -333,9 +330,15 @@ def _rare_reading(infos: list[tuple[str, str, int] | None]) -> bool:
     tone-marked label of the real farm pages does). A character labelled twice with one
     reading is a farm's way."""
     found = [i for i in infos if i is not None]
-    if len(set(map(_CHAR, found))) < len(found):
-        return False
-    return any(n == 1 and _is_rare(ch, label) for ch, label, n in found)
+    return _labelled_once(found) and any(
+        n == 1 and _is_rare(ch, label) for ch, label, n in found
+    )
+
+
+def _labelled_once(found: list[tuple[str, str, int]]) -> bool:
+    """Whether no character carries two labels: a farm labels a character at every
+    occurrence, a person glosses it once."""
+    return len(set(map(_CHAR, found))) == len(found)
 
 
 @lru_cache(maxsize=4096)

@@ -23,7 +23,7 @@ _COMMA_RUN = re.compile("[,，]{3,}")
 
 
 # A comma before a mark other than a comma: the farm's stray (,、 ,。 ,;), never a person's.
-_OTHER_STRAY = re.compile(",[、。；：！？.;:!?]")
+_OTHER_STRAY = re.compile(f",[{re.escape(''.join(sorted(_MARKS_AFTER_STRAY - set(',，'))))}]")
 
 
 def has_comma_run(text: str) -> bool:

@@ -26,6 +26,15 @@ READ_BYTES = 1 << 16
 _NO_NUL = frozenset({"utf8", "gb18030", "gbk", "big5"})
 
 
+def position_after(text: str, line: int, col: int) -> tuple[int, int]:
+    """(lines, characters of the last line) before what follows ``text``, given those
+    before ``text``: a block that ends inside a cut line leaves its column to the next."""
+    ended = text.rfind("\n")
+    if ended == -1:
+        return line, col + len(text)
+    return line + text.count("\n"), len(text) - ended - 1
+
+
 def check_encoding(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
