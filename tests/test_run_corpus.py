@@ -36,7 +36,8 @@ GENUINE_TRADITIONAL = "臺北市立動物園今日宣布，園區將於下個月
 #: A ``sitecustomize`` that plants faults in a run's processes: a record holding BOOM makes a
 #: fixer raise, DIE kills the worker, SPREAD logs which process mended it and takes a few
 #: milliseconds more (a batch mended in less time than a worker takes to start would let
-#: one worker mend every batch, and the test that the work spreads would depend on timing).
+#: one worker mend every batch, and the test that the work spreads would depend on timing),
+#: SLOW logs it and takes ZHMEND_TEST_SLEEP seconds (a run long enough to interrupt).
 FAULT_HOOK = '''
 import os
 import time
@@ -46,10 +47,11 @@ _original = fixers.FIXERS["repair_punctuation"]
 
 
 def _faulty(text, ctx):
-    if "SPREAD" in text:
+    if "SPREAD" in text or "SLOW" in text:
         with open(os.environ["ZHMEND_TEST_PIDS"], "a") as f:
             f.write(f"{os.getpid()}\\n")
-        time.sleep(0.005)
+        slow = float(os.environ.get("ZHMEND_TEST_SLEEP", "0.05"))
+        time.sleep(slow if "SLOW" in text else 0.005)
     if "BOOM" in text:
         raise RuntimeError("injected fault")
     if "DIE" in text:

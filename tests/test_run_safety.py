@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import hook_env
-from test_run_corpus import FARM, output_files, record_lines, zhmend_run
+from test_run_corpus import FARM, FAULT_HOOK, output_files, record_lines, zhmend_run
 
 FIVE = [json.dumps({"id": i, "text": FARM[0]}, ensure_ascii=False) for i in range(1, 6)]
 
@@ -266,31 +266,10 @@ def test_dedup_representatives_only_reruns_give_the_same_bytes(tmp_path: Path) -
 
 # 6. Ctrl-C and a dead parent
 
-SLOW_HOOK = '''
-import os
-import time
-from zhmend import fixers
-
-_original = fixers.FIXERS["repair_punctuation"]
-
-
-def _slow(text, ctx):
-    if "SLOW" in text:
-        with open(os.environ["ZHMEND_TEST_PIDS"], "a") as f:
-            f.write(f"{os.getpid()}\\n")
-        time.sleep(float(os.environ.get("ZHMEND_TEST_SLEEP", "0.05")))
-    if "DIE" in text:
-        os._exit(3)
-    return _original(text, ctx)
-
-
-fixers.FIXERS["repair_punctuation"] = _slow
-'''
-
 
 @pytest.fixture
 def slow_env(tmp_path: Path) -> dict[str, str]:
-    return hook_env(tmp_path, SLOW_HOOK) | {"ZHMEND_TEST_PIDS": str(tmp_path / "pids")}
+    return hook_env(tmp_path, FAULT_HOOK) | {"ZHMEND_TEST_PIDS": str(tmp_path / "pids")}
 
 
 def _slow_corpus(root: Path, shards: int = 6, n: int = 60) -> Path:
