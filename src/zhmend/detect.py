@@ -79,6 +79,9 @@ SHORT_TEXT = 300
 #: 製 or 曆 is weaker (some traditional writers use 制 and 歷 there), so it waits for
 #: SHORT_TEXT.
 SHORT_RESIDUE_TEXT = 150
+#: Traditional-only characters a page that is not traditional-looking must hold before the
+#: farm's stray commas convert it: more than a name in traditional form.
+MIXED_FARM_TEXT = 5
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ def decide_script(
     verified_labels: int,
     counts: tuple[int, int] | None = None,
     detail: bool = True,
+    labels_on_traditional: int = 0,
 ) -> ScriptDecision:
     """Was this traditional-looking text converted mechanically from simplified?
 
@@ -188,7 +192,9 @@ def decide_script(
     ``counts`` is ``count_scripts(text)`` when the caller has it already. ``detail=False``
     skips ``residue_chars`` (evidence for the farm score, not for the decision, and costly),
     and everything else once verified labels have decided: ``mend`` without an explanation
-    reports none of it.
+    reports none of it. ``labels_on_traditional``: how many of the verified labels follow a
+    traditional-only character, counted on pages that are not traditional-looking (a farm
+    body inside a simplified template).
     """
     t, s = counts if counts is not None else count_scripts(text)
     trad_looking = scan.traditional_looking(text, t, s)
@@ -241,6 +247,22 @@ def decide_script(
                 reason = _marks_reason(text, marks, len(terms))
                 if reason:
                     reasons.append(reason)
+        converted = bool(reasons)
+    elif t and (labels_on_traditional >= 2 or (t >= MIXED_FARM_TEXT and "," in text)):
+        # Simplified breadcrumbs, keyword lines and 相关推荐 around a short farm body, or a
+        # spinner that converted every other character, keep the page from looking
+        # traditional; the farm's injections still say whose its traditional characters are.
+        # Converting the simplified rest changes nothing there.
+        found = []
+        if labels_on_traditional >= 2:
+            found.append(f"{labels_on_traditional} verified pinyin label(s) on them")
+        strays = _strays(text) if t >= MIXED_FARM_TEXT and "," in text else 0
+        if strays >= 2:
+            found.append(f"{strays} injected stray commas")
+        if found:
+            reasons.append(
+                f"{t} traditional-only characters in simplified text, {' and '.join(found)}"
+            )
         converted = bool(reasons)
     return ScriptDecision(
         script,

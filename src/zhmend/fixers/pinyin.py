@@ -157,6 +157,14 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     if verified == 1 and not cut and _first(infos)[0] not in traditional_only():
         ctx.counts["pinyin_kept_gloss"] += 1
         return []
+    scripts = ctx.scripts if ctx.scripts is not None else scan.count_scripts(text)
+    if not scan.traditional_looking(text, *scripts):
+        # A farm body inside a simplified template: restore_script asks whether the labels
+        # sit on traditional characters (a traditional-looking page converts on any label).
+        trad = traditional_only()
+        ctx.notes["labels_on_traditional"] = sum(
+            1 for info in infos if info is not None and info[0] in trad
+        )
     ends: list[int] | None = None  # run k spans ends[2k]:ends[2k + 1]
     if not cut and _no_learner_line(text):
         learner: set[int] = set()

@@ -27,7 +27,11 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
     anything at all with ``to="keep"``.
     """
     decision = decide_script(
-        text, ctx.counts["pinyin_labels"], counts=ctx.scripts, detail=ctx.explain
+        text,
+        ctx.counts["pinyin_labels"],
+        counts=ctx.scripts,
+        detail=ctx.explain,
+        labels_on_traditional=int(ctx.notes.get("labels_on_traditional", 0)),
     )
     ctx.notes["script"] = decision
     if not ctx.config.converts:
