@@ -32,8 +32,9 @@ RESIDUE_WORDS = (
     "并且 并不 并非 并没有 并将 并在 并对 并与 并为 "
     "什么 怎么 这么 那么 多么 要么 "
     "于是 由于 关于 对于 属于 位于 等于 终于 处于 至于 在于 基于 用于 来自于 "
-    "这里 那里 哪里 里面 心里 家里 夜里 村里 城里 手里 干部 干净"
+    "这里 那里 哪里 里面 心里 家里 夜里 城里 手里 干部 干净"
 ).split()
+#: (Not 村里: Taiwan writes 村里 for its villages and boroughs, 村里長.)
 #: The residue characters themselves (里 and 干 only inside the words above).
 RESIDUE_WORD_CHARS = "于并后么里干"
 #: Commas injected before another mark (,, ,、 ,。 ,;): no writer types them. The script
@@ -207,10 +208,13 @@ def decide_script(
     # Without detail, verified labels decide on their own and nobody reads the rest.
     decided = bool(verified_labels) and not detail
     # Only traditional-looking text needs them (and they cost).
+    # The lines a converter wrote: residue and marks are looked for there only.
+    scoped = text
     if trad_looking and not decided:
         if any(c in text for c in RESIDUE_WORD_CHARS):
-            residue = Counter(_residue_re().findall(text))
-            loose = residue_chars(text) if detail else 0
+            scoped = traditional_lines(text)
+            residue = Counter(_residue_re().findall(scoped))
+            loose = residue_chars(scoped) if detail else 0
         terms = Counter(_terms_re().findall(text))
     han = bool(t or s) or _HAN.search(text) is not None
     if not han:
@@ -243,8 +247,10 @@ def decide_script(
             # Without 於 並 後 麼 anywhere, the converter's marks speak; the round trip
             # they need costs two conversions, so mend skips it when the page is decided.
             if not counterparts and (detail or not reasons):
-                marks = converter_marks(text)
-                reason = _marks_reason(text, marks, len(terms))
+                if scoped is text and any(c in text for c in CONVERTER_RESIDUE):
+                    scoped = traditional_lines(text)
+                marks = converter_marks(scoped)
+                reason = _marks_reason(scoped, marks, len(terms))
                 if reason:
                     reasons.append(reason)
         converted = bool(reasons)
@@ -276,6 +282,27 @@ def decide_script(
         counterparts,
         dict(marks),
     )
+
+
+def traditional_lines(text: str) -> str:
+    """``text`` without the lines that hold no traditional-only character.
+
+    A per-character converter converts every line of a page; an all-simplified line of a
+    traditional page is the site's own (a portal's 相关阅读：关于…, an editor's note) or a
+    quote, and its 于 并 后 么 say nothing of the traditional text.
+    """
+    if "\n" not in text:
+        return text
+    codes = scan.codes_of(text)
+    traditional = (scan.class_table().take(codes) & scan.TRAD) != 0
+    breaks = np.flatnonzero(codes == 10)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(text)]))
+    seen = np.concatenate(([0], np.cumsum(traditional)))
+    held = seen[ends] - seen[starts] > 0
+    if held.all():
+        return text
+    return "\n".join(line for line, keep in zip(text.split("\n"), held.tolist()) if keep)
 
 
 def _taiwan_terms(text: str) -> bool:
@@ -315,11 +342,33 @@ def converter_marks(text: str) -> Counter[str]:
     for i in changed:
         a, b = text[i], back[i]
         if a in CONVERTER_RESIDUE:
-            if a != "于" or is_preposition(text, i, simple):
+            if a == "于":
+                if is_preposition(text, i, simple):
+                    marks[a] += 1
+            elif not in_own_word(text, i):
                 marks[a] += 1
         elif b in SLIP_FORMS and _default_form(a) == a:
             marks[f"{a}>{b}"] += 1
     return marks
+
+
+#: Characters after and before 里 干 么 in words that genuine traditional text writes with
+#: them, where OpenCC's phrases write 裡 乾 麼: Taiwan's boroughs and their chiefs (龍安里里長,
+#: 每個里, 該里里民), 豆干 干貝 魚干, the youngest child (老么 么妹).
+_OWN_WORD_AFTER = {"里": "里長民辦幹", "干": "貝", "么": "妹女兒弟子"}
+_OWN_WORD_BEFORE = {"里": "個每該本各鄰全", "干": "豆魚肉菜筍蔔", "么": "老"}
+
+
+def in_own_word(text: str, i: int) -> bool:
+    """Whether ``text[i]``, 里 干 or 么, stands in a word that traditional text writes with
+    it (里長 豆干 老么), not where a per-character converter left it (這里 干部 什么)."""
+    ch = text[i]
+    after = text[i + 1 : i + 2]
+    before = text[i - 1 : i] if i else ""
+    return bool(
+        (after and after in _OWN_WORD_AFTER.get(ch, ""))
+        or (before and before in _OWN_WORD_BEFORE.get(ch, ""))
+    )
 
 
 #: Words that follow 于 where it opens a date or a time (于2021年 于近日): the preposition.
@@ -462,7 +511,8 @@ def residue_chars(text: str) -> int:
             window = text[lo : i + _RESIDUE_WINDOW + 1]
             back = _round_trip(window)
             if len(back) == len(window) and back[i - lo] != ch:
-                n += 1
+                # 于 as a surname (立法委員于美人) is no residue.
+                n += ch != "于" or is_preposition(text, i)
             i = text.find(ch, i + 1)
     return n
 
