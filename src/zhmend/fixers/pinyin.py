@@ -209,8 +209,8 @@ def is_lesson(
     so a page shows a lesson when one character carries two different tone-marked readings
     (行(xíng)走、银行(háng)), when every label sits on a character quoted alone
     (念“行(háng)”, 「單(shàn)」), when every label heads a note (說（yuè）：同「悅」), when
-    the labels romanize a list (王(wang)、李(li)), or when a label glosses a reading other
-    than the default (龜（qiū）茲). None of the real farm pages does any of these. A page with an
+    the labels romanize a list (王(wang)、李(li)), when a label glosses a reading other
+    than the default (龜（qiū）茲), or when the text around them is English. None of the real farm pages does any of these. A page with an
     injected stray comma (``,,`` ``,、``) is a farm's whatever its labels: no person types
     one.
     """
@@ -223,7 +223,25 @@ def is_lesson(
         or _all_note_heads(pieces, infos)
         or _romanization_list(pieces, infos)
         or (_FOLDED.search(text) is None and _rare_reading(infos))
+        or _in_latin_text(text, runs)
     )
+
+
+def _in_latin_text(text: str, runs: list[str]) -> bool:
+    """Whether the labels sit in text written in Latin letters, twice as many outside the
+    labels as there are other characters than ASCII (The Chinese word for love is
+    愛(ài).): an English page glossing a few characters. A farm page is Chinese text, its
+    ASCII digits, folded marks and labels."""
+    ascii_text = text.encode("ascii", "ignore")
+    letters = len(ascii_text.translate(None, _NOT_LETTERS))
+    if letters < 2 * (len(text) - len(ascii_text)):
+        return False  # the common answer, before the labels' letters are counted
+    in_labels = len("".join(runs).encode("ascii", "ignore").translate(None, _NOT_LETTERS))
+    return letters - in_labels >= 2 * (len(text) - len(ascii_text))
+
+
+#: Every byte but the ASCII letters, for ``bytes.translate`` to delete.
+_NOT_LETTERS = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha())
 
 
 #: A person glosses a reading here and there: at most one label per this many Han
