@@ -210,9 +210,10 @@ def is_lesson(
     (行(xíng)走、银行(háng)), when every label sits on a character quoted alone
     (念“行(háng)”, 「單(shàn)」), when every label heads a note (說（yuè）：同「悅」), when
     the labels romanize a list (王(wang)、李(li)), when a label glosses a reading other
-    than the default (龜（qiū）茲), or when the text around them is English. None of the real farm pages does any of these. A page with an
-    injected stray comma (``,,`` ``,、``) is a farm's whatever its labels: no person types
-    one.
+    than the default (龜（qiū）茲), when the text around them is English, or when each
+    glosses a word of a list (酗(xù)酒、發酵(jiào)). None of the real farm pages does any
+    of these. A page with an injected stray comma (``,,`` ``,、``) is a farm's whatever its
+    labels: no person types one.
     """
     # The stray comma first: one C scan settles many farm pages before a look at each label.
     if "," in text and STRAY_RE.search(text) is not None:
@@ -224,7 +225,47 @@ def is_lesson(
         or _romanization_list(pieces, infos)
         or (_FOLDED.search(text) is None and _rare_reading(infos))
         or _in_latin_text(text, runs)
+        or _word_list(pieces, infos)
     )
+
+
+#: The Han characters of a list item that a label glosses (酗(xù)酒, 粗獷(guǎng)):
+#: one word.
+WORD_LIST_ITEM = 4
+
+
+def _word_list(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
+    """Whether the labels gloss the words of a list: one tone-marked label in each word,
+    the words one after another with nothing but list marks, spaces, line ends or option
+    letters between them (酗(xù)酒、發酵(jiào)、粗獷(guǎng); (A)角(jiǎo)色 (B)處(chù)理),
+    no character glossed twice. A farm labels characters inside running clauses, several
+    in one, and a character at every occurrence (區 of 武侯區(qū)、成華區(qū))."""
+    found = [i for i in infos if i is not None]
+    if len(found) < 2 or not _labelled_once(found):
+        return False
+    if any(n > 1 or _toned_reading(label) is None for _ch, label, n in found):
+        return False
+    ends = list(accumulate(map(len, pieces)))
+    text = "".join(pieces)
+    previous_end = -1
+    for k, info in enumerate(infos):
+        if info is None and not (pieces[2 * k] and is_han(pieces[2 * k][-1])):
+            continue  # an item's letter, (B), not a gloss (a wrong one is an exam's)
+        before = _HAN_TAIL.search(pieces[2 * k])
+        after = _HAN_HEAD.match(pieces[2 * k + 2])
+        if len(before.group()) + len(after.group()) > WORD_LIST_ITEM:
+            return False
+        start = ends[2 * k] - len(before.group())
+        if previous_end >= 0 and not _LIST_GAP.fullmatch(text, previous_end, start):
+            return False
+        previous_end = ends[2 * k + 1] + after.end()
+    return True
+
+
+_HAN_TAIL = re.compile(f"{HAN_CLASS}*$")
+_HAN_HEAD = re.compile(f"{HAN_CLASS}*")
+#: What stands between two words of a list: marks, spaces, an item's number or letter.
+_LIST_GAP = re.compile(r"(?:[\s、，,；;/／|]|[(（]?[A-Za-z0-9]{1,2}[)）.．、])+")
 
 
 def _in_latin_text(text: str, runs: list[str]) -> bool:
