@@ -155,8 +155,11 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     if cut and not _is_reading_prefix(cut.group(1), cut.group(2)[1:]):
         cut = None
     if verified == 1 and not cut and _first(infos)[0] not in traditional_only():
-        ctx.counts["pinyin_kept_gloss"] += 1
-        return []
+        # A lone gloss (深圳的圳(zhèn)字), unless a stray comma shows a farm's page (關于(yú)
+        # is never traditional-only).
+        if not ("," in text and STRAY_RE.search(text) is not None):
+            ctx.counts["pinyin_kept_gloss"] += 1
+            return []
     scripts = ctx.scripts if ctx.scripts is not None else scan.count_scripts(text)
     if not scan.traditional_looking(text, *scripts):
         # A farm body inside a simplified template: restore_script asks whether the labels
