@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from ..config import MendConfig
 from ..detect import FARM_THRESHOLD
@@ -30,8 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Report each document's findings (with line:col), counts, script "
         "decision and farm score, without mending it. FILE is a text file (one document; "
         "files over 1 MiB in line-aligned blocks, as for fix) or a .jsonl file (one "
-        "document per line, in the --text-field field). Exit status 1 when a file or line "
-        "could not be read (the others are still reported).",
+        "document per line, in the --text-field field; its findings are placed by the "
+        "record's line in the file, then line:col in that field). Exit status 1 when a file "
+        "or line could not be read (the others are still reported).",
     )
     p.add_argument("files", nargs="*", metavar="FILE", help="files to inspect (stdin: - or none)")
     p.add_argument("--json", action="store_true", help="one JSON report per document")
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     status = 0
     config = MendConfig()
+    field = args.text_field
     for path in paths:
         name = "<stdin>" if path == "-" else path
         jsonl = args.jsonl or path.endswith(".jsonl")
@@ -73,10 +75,11 @@ def run(args: argparse.Namespace) -> int:
                     continue
                 report = inspect(text, config)
                 if args.json:
-                    doc = json.dumps(_json_report(name, doc_id, report), ensure_ascii=False)
+                    found = _json_report(name, doc_id, report, text, base)
+                    doc = json.dumps(found, ensure_ascii=False)
                     out.write(without_surrogates(doc) + "\n")
                 else:
-                    readable = _readable(name, doc_id, text, report, base, args.all)
+                    readable = _readable(name, doc_id, text, report, base, args.all, field)
                     out.write(without_surrogates(readable))
         except InputError as exc:
             print(f"zhmend: {exc}", file=sys.stderr)
@@ -88,18 +91,59 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-#: (id, text or reject, where the text starts in its file: (lines before it, characters of
-#: its first line before it, when a block starts inside a line cut for its length)).
-Doc = tuple[Any, "str | Reject", tuple[int, int]]
+class Where(NamedTuple):
+    """Where a document's text starts in its file.
+
+    A text file's block: ``line`` lines and ``offset`` characters of the file come before
+    it, and ``col`` characters of its first line (a block starting inside a line cut for
+    its length). A JSONL record: ``record`` is its line in the file (positions within it
+    are in its text field, not in the file).
+    """
+
+    line: int = 0
+    col: int = 0
+    offset: int = 0
+    record: int | None = None
+
+    def after(self, text: str) -> Where:
+        """Where the text following ``text`` (the next block) starts."""
+        line, col = position_after(text, self.line, self.col)
+        return Where(line, col, self.offset + len(text))
+
+
+#: (id, text or reject, where the text starts in its file).
+Doc = tuple[Any, "str | Reject", Where]
 
 
 def _text_docs(
     stream: BinaryIO, name: str, encoding: str, args: argparse.Namespace
 ) -> Iterator[Doc]:
-    line = col = 0
-    for i, block in enumerate(iter_blocks(stream, name, encoding, args.errors)):
-        yield (i if i else None), block, (line, col)
-        line, col = position_after(block, line, col)
+    """The blocks of a text file. A file of one block is one document without an id; the
+    blocks of a longer file are numbered from 0, so every report says the file was split
+    (the first block waits until the second is read)."""
+    blocks = iter_blocks(stream, name, encoding, args.errors)
+    ahead: list[str] = []  # at most two blocks: the next one says whether the file is split
+    error: InputError | None = None
+    where, i = Where(), 0
+    while True:
+        while error is None and len(ahead) < 2:
+            try:
+                ahead.append(next(blocks))
+            except StopIteration:
+                break
+            except InputError as exc:
+                error = exc  # the blocks read before it are still reported
+        if not ahead:
+            break
+        if i == 0 and len(ahead) == 1 and error is None:
+            yield None, ahead.pop(), where
+            break
+        block = ahead.pop(0)
+        yield i, block, where
+        where, i = where.after(block), i + 1
+        del block  # a block holds up to 3 MiB: keep no more than the two ahead while reading
+    if error is not None:
+        raise error
 
 
 def _jsonl_docs(stream: BinaryIO, name: str, args: argparse.Namespace) -> Iterator[Doc]:
@@ -107,24 +151,46 @@ def _jsonl_docs(stream: BinaryIO, name: str, args: argparse.Namespace) -> Iterat
         record = parse_line(line.removeprefix(BOM) if line_no == 1 else line, name, line_no)
         if record is None:
             continue
+        where = Where(record=line_no)
         if isinstance(record, Reject):
-            yield line_no, record, (0, 0)
+            yield line_no, record, where
             continue
         text = record.get(args.text_field)
         doc_id = record.get(args.id_field, line_no)
         if not isinstance(text, str):
             what = "missing" if text is None else f"a JSON {json_type(text)}, not a string"
             yield doc_id, Reject(name, line_no, "missing_text_field",
-                                 f"field {args.text_field!r} is {what}", None), (0, 0)
+                                 f"field {args.text_field!r} is {what}", None), where
             continue
-        yield doc_id, text, (0, 0)
+        yield doc_id, text, where
 
 
-def _json_report(name: str, doc_id: Any, report: Inspection) -> dict[str, Any]:
+def _json_report(
+    name: str, doc_id: Any, report: Inspection, text: str, where: Where
+) -> dict[str, Any]:
+    """The library's report, headed by where the document is: ``file``; ``line`` (a JSONL
+    record's line); ``id`` (a record's id, or a block's number); ``block`` (a split text
+    file's block: its ``start`` and ``end`` in the file, the ``line`` and ``col`` it
+    starts at). Finding offsets count characters of the text file, or of the record's
+    text field."""
     head: dict[str, Any] = {"file": name}
+    if where.record is not None:
+        head["line"] = where.record
     if doc_id is not None:
         head["id"] = doc_id
-    return {**head, **report.to_dict()}
+    body = report.to_dict()
+    if where.record is None and doc_id is not None:
+        head["block"] = {
+            "start": where.offset,
+            "end": where.offset + len(text),
+            "line": where.line + 1,
+            "col": where.col + 1,
+        }
+        body["findings"] = [
+            {**f, "start": f["start"] + where.offset, "end": f["end"] + where.offset}
+            for f in body["findings"]
+        ]
+    return {**head, **body}
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -143,10 +209,19 @@ def _readable(
     doc_id: Any,
     text: str,
     report: Inspection,
-    base: tuple[int, int],
+    base: Where,
     show_all: bool,
+    field: str = "text",
 ) -> str:
-    title = name if doc_id is None else f"{name} [{doc_id}]"
+    """The readable report. A text file's findings are placed ``file:line:col`` in the
+    file; a JSONL record's ``file:line field line:col``: the record's line in the file,
+    then the position in its text field (whose own line ends are not the file's)."""
+    if base.record is not None:
+        where = f"{name}:{base.record}"
+        title = f"{where} [{doc_id}]"
+    else:
+        where = None
+        title = name if doc_id is None else f"{name}, block {doc_id} (from line {base.line + 1})"
     lines = [
         f"{title}: farm score {report.farm_score:.3f} → {report.verdict}"
         f" (threshold {FARM_THRESHOLD})",
@@ -174,10 +249,12 @@ def _readable(
             continue
         shown[f.name] = shown.get(f.name, 0) + 1
         line, col = _line_col(text, f.start)
-        if line == 1:
-            col += base[1]
+        if where is not None:
+            place = f"{where} {field} {line}:{col}"
+        else:
+            place = f"{name}:{base.line + line}:{col + base.col if line == 1 else col}"
         detail = f" ({f.detail})" if f.detail else ""
-        lines.append(f"  {name}:{base[0] + line}:{col} {f.name} {_short(f.text)!r}{detail}")
+        lines.append(f"  {place} {f.name} {_short(f.text)!r}{detail}")
     for n, k in sorted(hidden.items()):
         lines.append(f"  … {k} more {n} (--all lists them)")
     return "\n".join(lines) + "\n\n"

@@ -24,6 +24,8 @@ CUT_BYTES = 2 * BLOCK_BYTES
 READ_BYTES = 1 << 16
 #: Encodings in which a NUL byte is a NUL character, a sign of binary data, not text.
 _NO_NUL = frozenset({"utf8", "gb18030", "gbk", "big5"})
+#: A byte-order mark, decoded.
+_BOM = "\ufeff"
 
 
 def position_after(text: str, line: int, col: int) -> tuple[int, int]:
@@ -62,6 +64,10 @@ def iter_blocks(
     Decoding is incremental: a character split across two reads is never mistaken for a
     bad byte.
 
+    A byte-order mark at the start (U+FEFF, in whatever encoding) is the file's encoding
+    signature, not text: it is dropped, as ``utf-8-sig`` and the UTF-16 codecs drop it, so
+    line 1's columns are those an editor shows and ``zhmend run`` reads the same text.
+
     Raises InputError naming ``name`` and the byte offset of the first undecodable byte,
     or refusing binary data (NUL bytes) outright.
     """
@@ -76,6 +82,7 @@ def iter_blocks(
     line_size = 0
     # An unended line is cut only once the cut can see all it looks at past the piece.
     early = cut_bytes + 4 * LOOKAHEAD_CHARS
+    at_start = True  # no character decoded yet: a read may end inside the mark
     while True:
         chunk = stream.read(READ_BYTES)
         if refuse_nul and b"\x00" in chunk:
@@ -97,6 +104,9 @@ def iter_blocks(
                 + _bom_hint(chunk if fed == 0 else b"")
             ) from None
         fed += len(chunk)
+        if at_start and text:
+            text = text.removeprefix(_BOM)
+            at_start = False
         start = 0
         while True:
             end = text.find("\n", start) + 1
