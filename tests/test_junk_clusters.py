@@ -19,7 +19,7 @@ import zhmend
 from conftest import ROOT
 from zhmend.config import DEFAULT
 from zhmend.fixers import Context
-from zhmend.fixers.junk import SYMBOL_CLASS, _legacy_symbols, strip_injected_junk
+from zhmend.fixers.junk import SYMBOL_CLASS, _decorative, _legacy_symbols, strip_injected_junk
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("ZHMEND_HYPOTHESIS_EXAMPLES", "300")),
@@ -105,7 +105,7 @@ def test_a_run_of_emoji_between_han_is_never_removed(before, run, after):
 
 # Symbols of the input methods' panels (★☆♪ ◆◇): runs of them alone are decoration.
 DECORATIVE = sorted(_legacy_symbols())
-FARM_ONLY = [s for s in NOT_EMOJI if s not in _legacy_symbols()]
+FARM_ONLY = [s for s in NOT_EMOJI if not _decorative(s)]
 
 
 def test_the_decorative_symbols_are_those_of_the_legacy_character_sets():

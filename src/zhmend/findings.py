@@ -381,24 +381,79 @@ SEO_MAX_TERM = 20
 
 
 # A line that opens with a short label and a colon (标签： 关键词: Tags:) lists its terms on
-# purpose; a keyword header that heads a hijacked page has no label.
+# purpose; a keyword header that heads a hijacked page has no label. A term labelled so
+# (来源：新华社) makes a line of metadata for the same reason.
 _LABELLED = re.compile(r"[^:：,，|丨｜_]{1,8}[:：]")
-#: Terms of a site's menu and footer: a line of terms holding one is page furniture, not a
-#: keyword header (simplified; traditional terms are compared in simplified form).
+#: Terms of a site's menu and footer, of a novel site's chapter navigation and of a
+#: language switcher: a line of terms holding one is page furniture, not a keyword header
+#: (simplified; traditional terms are compared in simplified form, Latin ones in lower case).
 SITE_TERMS = frozenset(
     "首页 网站首页 主页 返回首页 关于我们 联系我们 网站地图 广告服务 版权声明 隐私政策 "
     "免责声明 帮助中心 使用帮助 登录 注册 设为首页 加入收藏 意见反馈 招聘信息 友情链接 "
-    "返回顶部 网站导航 法律声明 服务条款 合作伙伴 商务合作 投稿 联系方式".split()
+    "返回顶部 网站导航 法律声明 服务条款 合作伙伴 商务合作 投稿 联系方式 "
+    "上一章 下一章 上一页 下一页 目录 章节目录 返回目录 加入书签 返回书页 "
+    "简体中文 繁体中文 简体 繁体 中文 english 日本语 한국어".split()
 )
+#: Marks around a navigation term (←上一章, 下一章→, 【目录】): not part of the term.
+_NAV_MARKS = "←→<>«»‹›[]【】《》 "
+#: Role words that open a credit (文丨陈默 图丨受访者提供 编辑丨周周; simplified): a line
+#: whose every separator follows one credits the page's makers, it lists no keywords.
+CREDIT_ROLES = frozenset(
+    "文 图 文字 图片 撰文 作者 来源 编辑 责编 主编 校对 审核 审校 终审 排版 美编 设计 "
+    "摄影 视频 出品 策划 监制 统筹 记者 通讯员 翻译 整理 插画 供图 制图 视觉".split()
+)
+#: The Han characters of the median term of an attribute row, at most: a row of values
+#: spaced out for display (北京 | 3-5年 | 本科 | 全职, 3房2廳2衛 | 35.8坪 | 12樓/15樓) holds
+#: short words, a keyword header packs phrases (国产精品美女久久久_…) without spaces.
+SEO_ATTRIBUTE_HAN = 4
 
 
-def _table_row(lines: list[str], n: int, commas: int) -> bool:
-    """Whether the line before or after line ``n`` holds as many commas: rows of a table."""
-    return any(0 <= m < len(lines) and lines[m].count(",") == commas for m in (n - 1, n + 1))
+def _table_row(lines: list[str], n: int, sep: str, count: int) -> bool:
+    """Whether the line before or after line ``n`` holds ``count`` of ``sep``: rows of a
+    table (never for ``_``, which no table joins its cells with: two keyword lines one
+    above the other are not a table)."""
+    return sep != "_" and any(
+        0 <= m < len(lines) and lines[m].count(sep) == count for m in (n - 1, n + 1)
+    )
 
 
 def _navigation(terms: list[str]) -> bool:
-    return any(convert(t, "t2s") in SITE_TERMS or t.upper().startswith("ICP") for t in terms)
+    return any(
+        convert(t.strip(_NAV_MARKS), "t2s").lower() in SITE_TERMS or t.upper().startswith("ICP")
+        for t in terms
+    )
+
+
+def _credits(terms: list[str]) -> bool:
+    """Whether every term but the last ends with a role word (来源丨官网 编辑丨小王)."""
+    return all(
+        (words := t.split()) and convert(words[-1], "t2s") in CREDIT_ROLES for t in terms[:-1]
+    )
+
+
+def _attribute_row(line: str, sep: str, terms: list[str]) -> bool:
+    """Whether ``line`` spaces its separators out (`` | ``) and its terms are short values:
+    a page's display of attributes, tags or a listing's facts, not keywords packed for a
+    search engine."""
+    if line.count(f" {sep} ") != line.count(sep):
+        return False
+    han = sorted(len(_HAN_RE.findall(t)) for t in terms)
+    return han[len(han) // 2] <= SEO_ATTRIBUTE_HAN
+
+
+def _furniture(lines: list[str], n: int, sep: str, terms: list[str]) -> bool:
+    """Whether line ``n``, ``terms`` joined by ``sep``, is page furniture rather than a
+    keyword header: a menu, footer, chapter navigation or language switcher; hashtags; a
+    table's row; a line of labelled metadata; credits; a row of attributes."""
+    line = lines[n].strip()
+    return (
+        _navigation(terms)  # 首页 | 新闻 | 体育, 上一章 | 目录 | 下一章, 简体中文 | English
+        or (sep == "," and all(t.startswith("#") for t in terms))  # #烘焙,#戚风: hashtags
+        or _table_row(lines, n, sep, len(terms) - 1)  # 排名 | 球队 over 1 | 上海海港
+        or any(_LABELLED.match(t) for t in terms)  # 10:30 | 来源：新华社 | 作者：张三
+        or (sep != "," and _credits(terms))  # 文丨陈默 图丨受访者提供 编辑丨周周
+        or _attribute_row(line, sep, terms)  # 北京 | 3-5年 | 本科 | 全职
+    )
 
 
 def seo_headers(text: str) -> list[Finding]:
@@ -407,8 +462,10 @@ def seo_headers(text: str) -> list[Finding]:
     ``国产精品…_推油…_久久…`` heads hijacked pages; a keyword line is at least four terms
     of at most 20 characters, with no sentence punctuation. Comma lists need eight terms of
     at most six characters (a sentence with commas has longer clauses). A line labelled
-    with a colon (``标签：…``) and a site's menu or footer (a term of :data:`SITE_TERMS`:
-    ``首页 | 新闻 | 体育``) are not keyword headers.
+    with a colon (``标签：…``) is not a keyword header, nor page furniture joined the same
+    way (:func:`_furniture`): a site's menu or footer (``首页 | 新闻 | 体育``), chapter
+    navigation, a language switcher, hashtags, a table's rows, metadata (``来源：新华社``),
+    credits (``编辑丨小王``) and attribute rows (``北京 | 3-5年 | 本科 | 全职``).
     """
     if not any(text.count(sep) >= SEO_MIN_TERMS - 1 for sep in _SEO_SEPARATORS):
         return []
@@ -430,12 +487,8 @@ def seo_headers(text: str) -> list[Finding]:
             longest = 6 if comma else SEO_MAX_TERM
             if len(terms) < (8 if comma else SEO_MIN_TERMS):
                 continue
-            if _navigation(terms):
-                break  # 首页 | 新闻 | 体育, 关于我们 | 联系我们: a site's menu or footer
-            if comma and all(t.startswith("#") for t in terms):
-                break  # #烘焙,#戚风: a post's hashtags
-            if comma and _table_row(lines, n, len(terms) - 1):
-                break  # 品牌,型号,容量 over 美的,MB-4E86,4L: a table's header or row
+            if _furniture(lines, n, sep, terms):
+                break
             if all(0 < len(t) <= longest for t in terms) and _HAN_RE.search(stripped):
                 lead = len(line) - len(line.lstrip())
                 s = start + lead
@@ -467,7 +520,7 @@ CHROME: tuple[tuple[str, tuple[str, ...], str | None, bool], ...] = (
     (
         "disclaimer",
         (
-            "免责声明", "版权声明", "本文转载自", "转载请注明", "如有侵权", "予以删除",
+            "免责声明", "免责宣告", "版权声明", "本文转载自", "转载请注明", "如有侵权", "予以删除",
             "不代表本站观点", "不代表本网观点",
         ),
         None,
@@ -793,19 +846,30 @@ def build_evidence(
         if f.name in DETECTED_FINDINGS:
             merged[f.name] = merged.get(f.name, 0) + 1
     merged_counts = dict(sorted(merged.items())) if len(merged) > 1 else merged
-    scored = merged_counts
-    if merged_counts.get("seo_header") and merged_counts.get("ascii_punct"):
-        # The commas of a comma-joined keyword line are the header: scored once, as it.
-        listed = sum(f.text.count(",") for f in found if f.name == "seo_header" and f.detail == ",")
-        if listed:
-            scored = dict(merged_counts)
-            scored["ascii_punct"] = max(0, scored["ascii_punct"] - listed)
     return Evidence(
         counts=merged_counts,
         script=script,
-        farm_score=farm_score(scored, script),
+        farm_score=farm_score(scored_counts(merged_counts, found), script),
         findings=tuple(found),
     )
+
+
+def scored_counts(counts: Mapping[str, int], found: Iterable[Finding]) -> Mapping[str, int]:
+    """The counts the farm score weighs: ``counts``, of which ``found`` are the findings
+    (those of the detectors at least), but the commas of a comma-joined keyword line are
+    the header, scored once as its ``seo_header`` and not again as ``ascii_punct``.
+
+    The score and the report's ``features`` (``farm_features`` of these counts) both read
+    them here, so that the score recomputed from the features is the score.
+    """
+    if not (counts.get("seo_header") and counts.get("ascii_punct")):
+        return counts
+    listed = sum(f.text.count(",") for f in found if f.name == "seo_header" and f.detail == ",")
+    if not listed:
+        return counts
+    scored = dict(counts)
+    scored["ascii_punct"] = max(0, scored["ascii_punct"] - listed)
+    return scored
 
 
 #: What the evidence learns from the documents it sees (label pairs, label groups): emptied,

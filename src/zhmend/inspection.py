@@ -45,6 +45,7 @@ from .findings import (
     cue_table,
     detect,
     mojibake,
+    scored_counts,
     seo_headers,
 )
 from .mend import _check_text, explained
@@ -95,7 +96,7 @@ class Inspection:
             "converted_from_simplified": self.converted_from_simplified,
             "reasons": list(decision.reasons) if decision else [],
             "counts": dict(sorted(self.counts.items())),
-            "features": farm_features(self.counts, decision),
+            "features": farm_features(scored_counts(self.counts, self.findings), decision),
             "script_decision": decision.to_dict() if decision else None,
             "findings": [f.to_dict() for f in self.findings],
         }
