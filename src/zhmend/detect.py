@@ -18,7 +18,7 @@ import numpy as np
 
 from . import scan
 from .chars import HAN_CLASS, is_han
-from .tables import convert, traditional_only
+from .tables import convert, shared_forms, traditional_only
 
 if TYPE_CHECKING:
     from .findings import Finding
@@ -166,6 +166,11 @@ def _terms_re() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def _shared_re() -> re.Pattern[str]:
+    return re.compile(f"[{''.join(sorted(shared_forms()))}]")
+
+
+@lru_cache(maxsize=1)
 def _residue_re() -> re.Pattern[str]:
     words = set(RESIDUE_WORDS) | set(_to_traditional(RESIDUE_WORDS, keep=RESIDUE_WORD_CHARS))
     return re.compile("|".join(sorted(words, key=len, reverse=True)))
@@ -220,7 +225,10 @@ def decide_script(
     if not han:
         script = "none"
     elif t and s:
-        script = "mixed"
+        # 里 台 后 于 干 准 are written in traditional text too: text whose simplified-only
+        # characters are all such is traditional (most Taiwan and Hong Kong pages).
+        shared = trad_looking and s == len(_shared_re().findall(text))
+        script = "traditional" if shared else "mixed"
     elif t:
         script = "traditional"
     else:

@@ -153,6 +153,20 @@ def simplified_only() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def shared_forms() -> frozenset[str]:
+    """Simplified-only characters that traditional text writes too (公里 皇后 台灣 若干 批准
+    秘密): those the Big5 character set encodes."""
+    shared = set()
+    for ch in simplified_only():
+        try:
+            ch.encode("big5")
+        except UnicodeEncodeError:
+            continue
+        shared.add(ch)
+    return frozenset(shared)
+
+
+@lru_cache(maxsize=1)
 def kept_in_simplified() -> frozenset[str]:
     """Traditional-looking characters that simplified text also writes (王丙乾, 李奕昇).
 
