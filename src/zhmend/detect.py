@@ -293,7 +293,8 @@ def decide_script(
 
 
 def traditional_lines(text: str) -> str:
-    """``text`` without the lines that hold no traditional-only character.
+    """``text`` without the lines that hold 于 并 后 么 里 干 只 but no traditional-only
+    character.
 
     A per-character converter converts every line of a page; an all-simplified line of a
     traditional page is the site's own (a portal's 相关阅读：关于…, an editor's note) or a
@@ -301,16 +302,20 @@ def traditional_lines(text: str) -> str:
     """
     if "\n" not in text:
         return text
-    codes = scan.codes_of(text)
-    traditional = (scan.class_table().take(codes) & scan.TRAD) != 0
-    breaks = np.flatnonzero(codes == 10)
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [len(text)]))
-    seen = np.concatenate(([0], np.cumsum(traditional)))
-    held = seen[ends] - seen[starts] > 0
-    if held.all():
-        return text
-    return "\n".join(line for line, keep in zip(text.split("\n"), held.tolist()) if keep)
+    lines = text.split("\n")
+    residue, traditional = _residue_char_re(), _traditional_re()
+    kept = [ln for ln in lines if not residue.search(ln) or traditional.search(ln)]
+    return text if len(kept) == len(lines) else "\n".join(kept)
+
+
+@lru_cache(maxsize=1)
+def _residue_char_re() -> re.Pattern[str]:
+    return re.compile(f"[{''.join(sorted(set(CONVERTER_RESIDUE + RESIDUE_WORD_CHARS)))}]")
+
+
+@lru_cache(maxsize=1)
+def _traditional_re() -> re.Pattern[str]:
+    return re.compile(f"[{''.join(sorted(traditional_only()))}]")
 
 
 def _taiwan_terms(text: str) -> bool:
