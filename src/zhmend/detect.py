@@ -221,6 +221,8 @@ def decide_script(
             residue = Counter(_residue_re().findall(scoped))
             loose = residue_chars(scoped) if detail else 0
         terms = Counter(_terms_re().findall(text))
+        if terms and _taiwan_terms(text):
+            terms = _NONE_FOUND  # a glossary setting 伺服器 beside 服務器 quotes them
     han = bool(t or s) or _HAN.search(text) is not None
     if not han:
         script = "none"
@@ -249,7 +251,7 @@ def decide_script(
             counterparts = sum(text.count(c) for c in COUNTERPARTS)
             # Vocabulary travels (Hong Kong writers take up mainland words), the converter's
             # lack of 於 並 後 麼 does not: words speak only on a page that shows it.
-            if len(terms) >= 2 and not counterparts and not _taiwan_terms(text):
+            if len(terms) >= 2 and not counterparts:
                 words = " ".join(sorted(terms))
                 reasons.append(f"mainland vocabulary {words} and no 於並後麼")
             # Without 於 並 後 麼 anywhere, the converter's marks speak; the round trip
@@ -596,7 +598,9 @@ def farm_features(counts: Mapping[str, int], script: ScriptDecision | None) -> d
     # Residue and vocabulary only speak for traditional-dominant pages (decide_script's rule).
     dominant = bool(script and script.traditional_chars >= 2 * script.simplified_chars)
     features["residue_chars"] = script.residue_chars if script and dominant else 0
-    features["mainland_terms"] = sum(script.mainland_terms.values()) if script and dominant else 0
+    # Vocabulary speaks only where 於 並 後 麼 are missing, as in the decision.
+    speaks = bool(script and dominant and not script.counterparts)
+    features["mainland_terms"] = sum(script.mainland_terms.values()) if speaks else 0
     return features
 
 
