@@ -148,7 +148,9 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
         # Glosses written by a person: none goes, and none is evidence of a farm.
         ctx.counts["pinyin_kept_lesson"] += verified
         return []
-    if verified > 1 and is_glossed(text, infos, ctx.scripts):
+    if (verified > 1 and is_glossed(text, infos, ctx.scripts)) or (
+        _rare_characters(infos) and not ("," in text and STRAY_RE.search(text))
+    ):
         ctx.counts["pinyin_kept_gloss"] += verified
         return []
     cut = _CUT_LABEL.search(text, max(0, len(text) - 16))
@@ -230,6 +232,35 @@ def is_lesson(
         or _in_latin_text(text, runs)
         or _word_list(pieces, infos)
     )
+
+
+#: The characters a reader knows: the most frequent this many of the word list's. The real
+#: farm pages label none beyond the 3,400th: a converter's dictionary holds common ones.
+COMMON_CHARACTERS = 4000
+
+
+def _rare_characters(infos: list[tuple[str, str, int] | None]) -> bool:
+    """Whether every label, tone-marked and single, glosses a character beyond the
+    :data:`COMMON_CHARACTERS` (樊昊昀(yún), 王堃(kūn)和李喆(zhé)), each once: a person
+    glosses what a reader may not know, in either script and whatever the punctuation."""
+    found = [i for i in infos if i is not None]
+    return _labelled_once(found) and all(
+        n == 1 and _toned_reading(label) is not None and _is_uncommon(ch)
+        for ch, label, n in found
+    )
+
+
+@lru_cache(maxsize=4096)
+def _is_uncommon(ch: str) -> bool:
+    return convert(ch, "t2s") not in _common_characters()
+
+
+@lru_cache(maxsize=1)
+def _common_characters() -> frozenset[str]:
+    from .byte_shift.model import char_counts  # the byte-shift model imports this module
+
+    counts = char_counts()
+    return frozenset(sorted(counts, key=counts.__getitem__, reverse=True)[:COMMON_CHARACTERS])
 
 
 #: The Han characters of a list item that a label glosses (酗(xù)酒, 粗獷(guǎng)):

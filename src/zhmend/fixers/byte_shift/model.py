@@ -124,8 +124,14 @@ def word_counts() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
+def char_counts() -> dict[str, int]:
+    """Every character of the word list, with its frequency summed over the words."""
+    return dict(_rows("byte_shift_chars.tsv"))
+
+
+@lru_cache(maxsize=1)
 def model() -> Model:
-    chars = dict(_rows("byte_shift_chars.tsv"))
+    chars = char_counts()
     words = word_counts()
     bigrams: Counter[str] = Counter()
     left: Counter[str] = Counter()
