@@ -97,7 +97,61 @@ _COMMON = (
 
 
 def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
-    """Turn ASCII punctuation in Chinese context into full width (GB/T 15834).
+    """Turn ASCII punctuation in Chinese context into full width (GB/T 15834), and on a
+    page with farm evidence the quotes and dashes a farm folded (``"信托财产"`` ``想法--以``:
+    :func:`_quotes_and_dashes`).
+
+    See :func:`_marks` for the marks; what it never changes, this never changes either.
+    """
+    farm = _farm_evidence(ctx)
+    edits = _marks(text, ctx, farm)
+    if not farm or ('"' not in text and "--" not in text):
+        return edits
+    current = _replay(text, edits)
+    folded = _quotes_and_dashes(current)
+    if not folded:
+        return edits
+    if not ctx.explain:
+        return [Edit(0, len(text), text, _apply(current, folded), RULE)]
+    ctx.counts["ascii_punct"] += len(folded)
+    log = EditLog(text)
+    log.add_step(text, edits)
+    log.add_step(current, _edits(current, folded))
+    return [Edit(e.start, e.end, e.before, e.after, RULE) for e in log.edits()]
+
+
+def _replay(text: str, edits: list[Edit]) -> str:
+    """``text`` with the fixer's edits made (in order, disjoint)."""
+    return _apply(text, [(e.start, e.end, e.after) for e in edits])
+
+
+#: A pair of ASCII double quotes around Chinese text, on one line.
+_QUOTED = re.compile(f'"([^"\n]*{HAN_CLASS}[^"\n]*)"')
+#: Two hyphens between Chinese characters: a folded dash (——).
+_DASH = re.compile(f"(?<={HAN_CLASS})--(?={HAN_CLASS})")
+
+
+def _quotes_and_dashes(text: str) -> list[Change]:
+    """The quotes and dashes a farm folded to ASCII, on a line with an even number of
+    ``"``: ``"信托财产"`` -> ``“信托财产”``, ``想法--以`` -> ``想法——以``. Only on pages with
+    farm evidence: a person may write ASCII quotes on purpose (code, data, English)."""
+    changes: list[Change] = []
+    if '"' in text:
+        start = 0
+        for line in text.split("\n"):
+            if line.count('"') % 2 == 0:
+                for m in _QUOTED.finditer(line):
+                    changes.append((start + m.start(), start + m.start() + 1, "“"))
+                    changes.append((start + m.end() - 1, start + m.end(), "”"))
+            start += len(line) + 1
+    if "--" in text:
+        changes.extend((m.start(), m.end(), "——") for m in _DASH.finditer(text))
+    changes.sort()
+    return changes
+
+
+def _marks(text: str, ctx: Context, farm: bool) -> list[Edit]:
+    """The ASCII marks of :func:`repair_punctuation`.
 
     Chinese context: the mark follows a Han character or full-width mark, or (for , ; :)
     precedes a Han character while not following a letter or digit. A comma directly
@@ -116,7 +170,6 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     to ASCII), Japanese or Korean text (:func:`~zhmend.chars.japanese_or_korean`) and
     comma-separated values (:func:`tabular`) without farm evidence.
     """
-    farm = _farm_evidence(ctx)
     if farm and not ctx.explain:
         # Only the text is wanted, and a farm page is repaired whatever its first round
         # finds: the rounds need not be listed, composed into fine edits or counted (the
