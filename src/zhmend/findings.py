@@ -505,7 +505,14 @@ CHROME: tuple[tuple[str, tuple[str, ...], str | None, bool], ...] = (
     (
         "counter",
         ("浏览", "阅读", "点击", "评论", "点赞", "收藏"),
-        r"(?:次数|量|数)[^\S\n]*[:：]?[^\S\n]*\d|[^\S\n]*[:：][^\S\n]*\d",
+        # With a colon or a noun (浏览次数:0), or a bare count after a space that ends the
+        # line or runs into the next counter (阅读 1,234  评论 5 | 阅读 3.2万): a count in
+        # running text goes on with its measure word (阅读 3 本书, 点击 1 次即可), and one
+        # glued to the keyword is part of a word (阅读123页). 万 stays out of brackets:
+        # _both_scripts gives it its traditional form in a class of its own.
+        r"(?:次数|量|数)[^\S\n]*[:：]?[^\S\n]*\d|[^\S\n]*[:：][^\S\n]*\d"
+        r"|[^\S\n]+\d[\d,.]*(?:万|[wWkK])?\+?"
+        r"(?=[^\S\n]*(?:\n|$|[|｜丨·•/]|浏览|阅读|点击|评论|点赞|收藏|分享|转发))",
         False,
     ),
     (

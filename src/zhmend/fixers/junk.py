@@ -57,7 +57,9 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     Never changes: emoji at a sentence end or beside punctuation, runs of emoji between
     words (🎂🎁🎈, ☀️🌤️⛅️, 🆚, 🀄, 🅿️), runs of the input methods' decorative symbols
     (★☆♪♫ ➤, :func:`_decorative`), dots in numbers, URLs and Latin text, dots between Han
-    characters on other pages (a name 马丁.路德.金, a period typed as a dot).
+    characters on other pages (a name 马丁.路德.金, a period typed as a dot), dots between
+    the items of lists (东.西.南.北, 数学.物理.化学, 中.小学生) on a page whose dots all
+    stand so (:func:`_listed`).
     """
     edits: list[Edit] = []
     dots: list[int] = []
@@ -141,7 +143,14 @@ _WORD_SPAN = 4
 
 
 def _dots_injected(text: str, dots: list[int]) -> bool:
-    """Whether the lone dots between Han characters at ``dots`` were injected.
+    """Whether the lone dots between Han characters at ``dots`` were injected: they split
+    words as a farm's do (:func:`_split_words`), and not all of them stand where a list
+    puts them (:func:`_listed`)."""
+    return _split_words(text, dots) and not all(_listed(text, dots))
+
+
+def _split_words(text: str, dots: list[int]) -> bool:
+    """Whether the dots at ``dots`` split words as a farm's do.
 
     Writers put a dot between Han characters as the period of a page typed in ASCII
     (好.我们) or between the parts of a name (马丁.路德.金); a farm splits words with it
@@ -153,6 +162,80 @@ def _dots_injected(text: str, dots: list[int]) -> bool:
     """
     splitting = sum(_splits_word(text, i) for i in dots)
     return splitting > 0 and ("。" in text or 2 * splitting >= len(dots))
+
+
+def _listed(text: str, dots: list[int]) -> list[bool]:
+    """For each dot of ``dots`` (in order), whether it stands where a writer separates the
+    items of a list with it, as ``、`` or ``·``:
+
+    - in a run of three or more dots whose inner items are each one character or a word
+      of the list (东.西.南.北, 语文.数学.英语.物理), or of two when the first item opens
+      its phrase and is as long as the inner one (高.中.低, 数学.物理.化学);
+    - after a single character opening its phrase, the two characters sharing the head
+      that follows (中.小学生: 中学生 and 小学生; 中.英文, 大.中型, 进.出口).
+
+    Such a dot splits a word as often as a farm's does (东西 高中 中小 中英), so it is no
+    evidence either way, and a page whose dots all stand so keeps them. A farm's dots fall
+    anywhere in running text: a lone one stands so about once in 200, all of two or three
+    on one line about once in 150 to 250, all of three on a page of news never in 4,760
+    (a farm injects dozens; ``python -m bench.dot_lists``). A dot between two items alone
+    (男.女各一名), or before a head the dictionary lacks (上.下册: no 上册), is not told
+    from a farm's (市.委) and goes with the page's others.
+    """
+    listed = [False] * len(dots)
+    run = 0  # the first dot of the current run
+    for k in range(1, len(dots) + 1):
+        if k < len(dots) and _item(text, dots[k - 1] + 1, dots[k]):
+            continue
+        n = k - run
+        if n >= 3 or (n == 2 and _opens(text, dots[run], dots[run + 1] - dots[run] - 1)):
+            listed[run:k] = [True] * n
+        run = k
+    for k, i in enumerate(dots):
+        if not listed[k]:
+            listed[k] = _shares_head(text, i)
+    return listed
+
+
+def _item(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]``, between two dots, is an item of a list: one Han
+    character, or a word of the list (a farm's two dots hold a piece of running text)."""
+    item = text[start:end]
+    if len(item) == 1:
+        return is_han(item)
+    if len(item) > _WORD_SPAN or not all(map(is_han, item)):
+        return False
+    return "".join(map(simplified, item)) in _words()
+
+
+def _opens(text: str, dot: int, size: int) -> bool:
+    """Whether exactly ``size`` Han characters stand before the dot at ``dot``, after the
+    start of the text or something that is neither Han nor a farm's label after Han."""
+    start = dot - size
+    if start < 0 or not all(map(is_han, text[start:dot])):
+        return False
+    if start == 0:
+        return True
+    before = text[start - 1]
+    if before == ")":
+        return not _LABEL_BEFORE.search(text, max(0, start - _LABEL_CHARS), start)
+    return not is_han(before)
+
+
+def _shares_head(text: str, i: int) -> bool:
+    """Whether the dot at ``i`` follows a single character opening its phrase, and that
+    character and the one after the dot both make a word with what follows (中.小学生:
+    中学 and 小学, the head 学生 shared)."""
+    if not _opens(text, i, 1):
+        return False
+    right = _han_run(text, i + 1, 1)
+    words = _words()
+    x = simplified(text[i - 1])
+    for b in range(2, len(right) + 1):
+        head = "".join(right[1:b])
+        if x + head in words and right[0] + head in words:
+            return True
+    return False
 
 
 def _splits_word(text: str, i: int) -> bool:
