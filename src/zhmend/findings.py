@@ -169,7 +169,7 @@ def _verified_detail(ch: str, groups: str) -> str | None:
 
 
 def _punctuation_in(text: str, e: Edit, labels: list[tuple[int, int]]) -> list[Finding]:
-    if len(e.before) == 1:
+    if len(e.before) == 1 or e.before == "--":  # a mark, or a farm's folded dash (——)
         name = "stray_commas" if e.after == "" else "ascii_punct"
         return [Finding(name, e.start, e.end, e.before, e.after)]
     found = []
