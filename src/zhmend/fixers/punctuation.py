@@ -38,6 +38,15 @@ def has_comma_run(text: str) -> bool:
     return _COMMA_RUN.search(text) is not None
 
 
+#: A mark alone between quotes is named, not used (请把“,”改为“，”): it stays as typed.
+_QUOTED_MARK = re.compile("[“‘「『\"'][,;:!?()][”’」』\"']")
+
+
+def _quoted(text: str, i: int) -> bool:
+    """Whether the mark at ``i`` stands alone between quotes (:data:`_QUOTED_MARK`)."""
+    return 0 < i and _QUOTED_MARK.match(text, i - 1) is not None
+
+
 def _doubled_by_a_person(text: str, farm: bool) -> bool:
     """Whether the ``,,`` of ``text`` are a person's doubled commas (好吃,,推薦), not strays
     before a folded ``，``: the page shows no farm evidence and no other kind of stray."""
@@ -242,9 +251,9 @@ def _text_round(text: str, farm: bool) -> tuple[str, bool]:
     """
     if not (_ANY_MARK.search(text) or "..." in text):
         return text, True
-    if has_comma_run(text) or _doubled_by_a_person(text, farm):
-        # A person's ",,," or ",," (the substitutions below would read strays into them):
-        # listed.
+    if has_comma_run(text) or _doubled_by_a_person(text, farm) or _QUOTED_MARK.search(text):
+        # A person's ",,," or ",," (the substitutions below would read strays into them), a
+        # mark named between quotes: listed.
         changes = _one_round(text, farm)
         return (_apply(text, changes), False) if changes else (text, True)
     # An emoticon's colon (好的:-D) must escape the blanket replacement of _all_common.
@@ -353,12 +362,15 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
     runs = pairs or has_comma_run(text)
     least = 2 if pairs else 3
     parens = _paired_parens(text, flags, latin_inside=farm) if "(" in text else set()
+    quoted = _QUOTED_MARK.search(text) is not None
     chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
     changes: list[Change] = []
     full_width = FULL_WIDTH
     for m in candidates.finditer(text, first.start()):
         i = m.start()
         c = m.group()
+        if quoted and _quoted(text, i):
+            continue
         if c in ":;" and text[i + 1 : i + 2] in "-()DPpOo":
             smiley = _EMOTICON.match(text, i)
             # A parenthesis this round makes full width closes or opens a pair instead.
