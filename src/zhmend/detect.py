@@ -265,19 +265,21 @@ def decide_script(
                     reasons.append(reason)
         converted = bool(reasons)
     elif t and (labels_on_traditional >= 2 or (t >= MIXED_FARM_TEXT and "," in text)):
-        # Simplified breadcrumbs, keyword lines and 相关推荐 around a short farm body, or a
-        # spinner that converted every other character, keep the page from looking
-        # traditional; the farm's injections still say whose its traditional characters are.
-        # Converting the simplified rest changes nothing there.
+        # Simplified breadcrumbs, keyword lines and 相关推荐 around a short farm body keep
+        # the page from looking traditional; the farm's injections on the body's lines
+        # (labels on their traditional characters, strays among them) still say whose
+        # those characters are. Converting the simplified rest changes nothing there.
         found = []
         if labels_on_traditional >= 2:
             found.append(f"{labels_on_traditional} verified pinyin label(s) on them")
-        strays = _strays(text) if t >= MIXED_FARM_TEXT and "," in text else 0
-        if strays >= 2:
-            found.append(f"{strays} injected stray commas")
+        if t >= MIXED_FARM_TEXT and "," in text:
+            part, n = traditional_part(text)
+            strays = _strays(part) if n >= MIXED_FARM_TEXT else 0
+            if strays >= 2:
+                found.append(f"{strays} injected stray commas among them")
         if found:
             reasons.append(
-                f"{t} traditional-only characters in simplified text, {' and '.join(found)}"
+                f"lines of traditional text in a simplified page, {' and '.join(found)}"
             )
         converted = bool(reasons)
     return ScriptDecision(
@@ -292,6 +294,60 @@ def decide_script(
         counterparts,
         dict(marks),
     )
+
+
+def traditional_spans(text: str) -> tuple[list[tuple[int, int]], int]:
+    """The lines of ``text`` that look traditional on their own (the test of
+    :func:`scan.traditional_looking`, line by line) as ``(start, end)``, and how many
+    traditional-only characters they hold. Only those that simplified text never writes
+    count: GB 2312 has 著 乾 夥 徵 (显著, 王丙乾), and a page teaching traditional forms
+    quotes them one at a time in simplified lines (繁体写作髮(fà))."""
+    codes = scan.codes_of(text)
+    cls = scan.class_table().take(codes)
+    breaks = np.flatnonzero(codes == 10)
+    lo = np.concatenate(([0], breaks + 1))
+    hi = np.concatenate((breaks, [len(text)]))
+
+    def per_line(mask: np.ndarray) -> np.ndarray:
+        total = np.concatenate(([0], np.cumsum(mask)))
+        return total[hi] - total[lo]
+
+    t = per_line(((cls & scan.TRAD) != 0) & ~np.isin(codes, _written_in_simplified()))
+    s = per_line((cls & scan.SIMP) != 0)
+    left = per_line(np.isin(codes, _leftover_codes()))
+    looks = (t > 0) & ((t >= 2 * s) | (t >= 2 * (s - left)))
+    spans = [(int(a), int(b)) for a, b in zip(lo[looks], hi[looks])]
+    return spans, int(t[looks].sum())
+
+
+def traditional_part(text: str) -> tuple[str, int]:
+    """The lines of :func:`traditional_spans`, joined, and their traditional-only
+    characters that simplified text never writes."""
+    spans, n = traditional_spans(text)
+    return "\n".join(text[a:b] for a, b in spans), n
+
+
+@lru_cache(maxsize=1)
+def written_in_simplified() -> frozenset[str]:
+    """Traditional-only characters that GB 2312 encodes: simplified text writes them."""
+    written = set()
+    for ch in traditional_only():
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        written.add(ch)
+    return frozenset(written)
+
+
+@lru_cache(maxsize=1)
+def _written_in_simplified() -> np.ndarray:
+    return np.array(sorted(map(ord, written_in_simplified())), dtype=np.uint32)
+
+
+@lru_cache(maxsize=1)
+def _leftover_codes() -> np.ndarray:
+    return np.array(sorted(map(ord, scan.CONVERTER_LEFTOVERS)), dtype=np.uint32)
 
 
 def traditional_lines(text: str) -> str:

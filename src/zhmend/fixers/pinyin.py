@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from functools import lru_cache
 from itertools import accumulate, compress, islice
@@ -14,7 +14,7 @@ import regex
 
 from .. import scan
 from ..chars import HAN_CLASS, HAN_RANGES, is_han
-from ..detect import STRAY_RE
+from ..detect import STRAY_RE, traditional_spans, written_in_simplified
 from ..edits import Edit, make_edits
 from ..tables import (
     convert,
@@ -163,13 +163,11 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
             ctx.counts["pinyin_kept_gloss"] += 1
             return []
     scripts = ctx.scripts if ctx.scripts is not None else scan.count_scripts(text)
-    if not scan.traditional_looking(text, *scripts):
-        # A farm body inside a simplified template: restore_script asks whether the labels
-        # sit on traditional characters (a traditional-looking page converts on any label).
-        trad = traditional_only()
-        ctx.notes["labels_on_traditional"] = sum(
-            1 for info in infos if info is not None and info[0] in trad
-        )
+    if scripts[0] and not scan.traditional_looking(text, *scripts):
+        # A farm body inside a simplified template: restore_script asks how many labels sit
+        # on traditional characters of lines that look traditional on their own (a
+        # traditional-looking page converts on any label).
+        ctx.notes["labels_on_traditional"] = _labels_on_traditional_lines(text, pieces, infos)
     ends: list[int] | None = None  # run k spans ends[2k]:ends[2k + 1]
     if not cut and _no_learner_line(text):
         learner: set[int] = set()
@@ -201,6 +199,29 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     if not ctx.explain:
         return _strip_text(text, found, learner, ctx)
     return _strip_explained(text, found, learner, ctx)
+
+
+def _labels_on_traditional_lines(
+    text: str, pieces: list[str], infos: list[tuple[str, str, int] | None]
+) -> int:
+    """How many verified labels follow a traditional-only character that simplified text
+    never writes, on a line that looks traditional (:func:`detect.traditional_spans`)."""
+    spans, _ = traditional_spans(text)
+    if not spans:
+        return 0
+    starts = [a for a, _ in spans]
+    trad = traditional_only()
+    written = written_in_simplified()
+    ends = list(accumulate(map(len, pieces)))
+    n = 0
+    for k, info in enumerate(infos):
+        if info is None or info[0] not in trad or info[0] in written:
+            continue
+        at = ends[2 * k] - 1  # the labelled character, ending the piece before its run
+        j = bisect_right(starts, at) - 1
+        if j >= 0 and at < spans[j][1]:
+            n += 1
+    return n
 
 
 def is_lesson(
