@@ -18,7 +18,7 @@ import numpy as np
 
 from . import scan
 from .chars import HAN_CLASS, is_han
-from .tables import convert, shared_forms, traditional_only
+from .tables import convert, shared_forms, simplified_only, traditional_only
 
 if TYPE_CHECKING:
     from .findings import Finding
@@ -351,8 +351,8 @@ def _leftover_codes() -> np.ndarray:
 
 
 def traditional_lines(text: str) -> str:
-    """``text`` without the lines that hold 于 并 后 么 里 干 只 but no traditional-only
-    character.
+    """``text`` without the lines that hold 于 并 后 么 里 干 只 and simplified characters
+    but no traditional-only one.
 
     A per-character converter converts every line of a page; an all-simplified line of a
     traditional page is the site's own (a portal's 相关阅读：关于…, an editor's note) or a
@@ -361,9 +361,20 @@ def traditional_lines(text: str) -> str:
     if "\n" not in text:
         return text
     lines = text.split("\n")
-    residue, traditional = _residue_char_re(), _traditional_re()
-    kept = [ln for ln in lines if not residue.search(ln) or traditional.search(ln)]
+    residue, traditional, simplified = _residue_char_re(), _traditional_re(), _simplified_re()
+    kept = [
+        ln
+        for ln in lines
+        # 并且 or 最后 alone on a line is in neither script: only a simplified line goes.
+        if not residue.search(ln) or traditional.search(ln) or not simplified.search(ln)
+    ]
     return text if len(kept) == len(lines) else "\n".join(kept)
+
+
+@lru_cache(maxsize=1)
+def _simplified_re() -> re.Pattern[str]:
+    """Simplified-only characters that traditional text never writes (not 里 台 后 于)."""
+    return re.compile(f"[{''.join(sorted(set(simplified_only()) - shared_forms()))}]")
 
 
 @lru_cache(maxsize=1)
@@ -436,10 +447,20 @@ def in_own_word(text: str, i: int) -> bool:
     ch = text[i]
     after = text[i + 1 : i + 2]
     before = text[i - 1 : i] if i else ""
+    if before + ch in _residue_pairs():
+        return False  # 這里長期, 什么女人: the residue word comes first
     return bool(
         (after and after in _OWN_WORD_AFTER.get(ch, ""))
         or (before and before in _OWN_WORD_BEFORE.get(ch, ""))
     )
+
+
+@lru_cache(maxsize=1)
+def _residue_pairs() -> frozenset[str]:
+    """The last two characters of the residue words ending in 里 or 么, as the converted
+    page writes them (這里 什么)."""
+    words = _to_traditional(RESIDUE_WORDS, keep=RESIDUE_WORD_CHARS)
+    return frozenset(w[-2:] for w in words if w[-1] in "里么")
 
 
 #: Words that follow 于 where it opens a date or a time (于2021年 于近日): the preposition.
