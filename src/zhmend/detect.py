@@ -245,7 +245,7 @@ def decide_script(
             if len(residue) >= 3 and len(chars) >= 2:
                 words = " ".join(sorted(residue))
                 reasons.append(f"simplified residue {words} in traditional text")
-            strays = _strays(text) if "," in text else 0
+            strays = injected_strays(text) if "," in text else 0
             if strays >= 2:
                 reasons.append(f"{strays} injected stray commas")
             counterparts = sum(text.count(c) for c in COUNTERPARTS)
@@ -274,7 +274,7 @@ def decide_script(
             found.append(f"{labels_on_traditional} verified pinyin label(s) on them")
         if t >= MIXED_FARM_TEXT and "," in text:
             part, n = traditional_part(text)
-            strays = _strays(part) if n >= MIXED_FARM_TEXT else 0
+            strays = injected_strays(part) if n >= MIXED_FARM_TEXT else 0
             if strays >= 2:
                 found.append(f"{strays} injected stray commas among them")
         if found:
@@ -393,7 +393,7 @@ def _taiwan_terms(text: str) -> bool:
     return "伺服器" in text or "滑鼠" in text
 
 
-def _strays(text: str) -> int:
+def injected_strays(text: str) -> int:
     """Stray commas that speak for a converted page: all of them (STRAY_RE), when one
     stands before a mark other than a comma. A farm injects them before ，。、； alike;
     a person may double a comma (很好吃,,推薦), never put one before 。 or 、."""

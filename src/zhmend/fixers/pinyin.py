@@ -14,7 +14,7 @@ import regex
 
 from .. import scan
 from ..chars import HAN_CLASS, HAN_RANGES, is_han
-from ..detect import STRAY_RE, traditional_spans, written_in_simplified
+from ..detect import STRAY_RE, injected_strays, traditional_spans, written_in_simplified
 from ..edits import Edit, make_edits
 from ..tables import (
     convert,
@@ -157,9 +157,9 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     if cut and not _is_reading_prefix(cut.group(1), cut.group(2)[1:]):
         cut = None
     if verified == 1 and not cut and _first(infos)[0] not in traditional_only():
-        # A lone gloss (深圳的圳(zhèn)字), unless a stray comma shows a farm's page (關于(yú)
-        # is never traditional-only).
-        if not ("," in text and STRAY_RE.search(text) is not None):
+        # A lone gloss (深圳的圳(zhèn)字), unless stray commas show a farm's page (關于(yú)
+        # is never traditional-only); a person's doubled comma (读错,，) shows none.
+        if not ("," in text and injected_strays(text)):
             ctx.counts["pinyin_kept_gloss"] += 1
             return []
     scripts = ctx.scripts if ctx.scripts is not None else scan.count_scripts(text)

@@ -409,10 +409,10 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
         prev_alnum = prev.isascii() and prev.isalnum()
         if prev_alnum and nxt.isascii() and nxt.isalnum():
             continue
-        # "增长30.3%,5G基站": a percentage ends a Chinese clause as a character would,
-        # when Chinese text comes before its number ("rose 5%, beating" is English).
+        # "增长30.3%,5G基站": a percentage ends a Chinese clause as a character would; a
+        # comma and a space after it are English typing ("rose 5%, beating").
         chinese_before = prev_chinese or (
-            c == "," and prev != "" and prev in "%％" and _number_after_chinese(text, flags, i - 1)
+            c == "," and prev != "" and prev in "%％" and not nxt.isspace()
         )
         if (
             c == ","
@@ -451,20 +451,6 @@ def _folded(text: str, changes: list[Change]) -> bool:
     slipped an ASCII comma has dozens.
     """
     return len(changes) >= len(_FULL_WIDTH_RE.findall(text))
-
-
-#: What a number ending in a percent sign may hold ("增长 -3,000.5%").
-_NUMBER_CHARS = frozenset("0123456789.,%％+-")
-
-
-def _number_after_chinese(text: str, flags: bytes, i: int) -> bool:
-    """Whether the number ending at ``i`` follows Chinese text, a space apart at most."""
-    j = i
-    while j >= 0 and text[j] in _NUMBER_CHARS:
-        j -= 1
-    if j >= 0 and text[j] == " ":
-        j -= 1
-    return j >= 0 and flags[j] != 0
 
 
 def _run_ends_chinese(text: str, flags: bytes, i: int) -> bool:
