@@ -313,14 +313,27 @@ def _word_list(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> b
         start = ends[2 * k] - len(before.group())
         if previous_end >= 0 and not _LIST_GAP.fullmatch(text, previous_end, start):
             return False
+        if previous_end < 0:
+            first_start = start
         previous_end = ends[2 * k + 1] + after.end()
-    return True
+    # The list opens its line or follows a short heading (易讀錯字：, 你读对了吗?); a farm's
+    # labels in an enumeration inside running text (…紅旗渠，自力更生、艱苦創(chuàng)業) do not.
+    head = text[text.rfind("\n", 0, first_start) + 1 : first_start]
+    han = len(head) - len(_HAN_RUNS.sub("", head))
+    return _PROSE_MARK.search(head) is None and han <= LIST_HEADING
 
 
 _HAN_TAIL = re.compile(f"{HAN_CLASS}*$")
 _HAN_HEAD = re.compile(f"{HAN_CLASS}*")
 #: What stands between two words of a list: marks, spaces, an item's number or letter.
-_LIST_GAP = re.compile(r"(?:[\s、，,；;/／|]|[(（]?[A-Za-z0-9]{1,2}[)）.．、])+")
+_LIST_GAP = re.compile(
+    r"(?:[\s、，,；;/／|①-⑳]|[(（]?[A-Za-z0-9]{1,2}[)）.．、]|[一二三四五六七八九十]、)+"
+)
+#: The Han characters of a heading a list may follow (易讀錯字：, 下列词语中的字读音正确的是：).
+LIST_HEADING = 16
+#: Marks inside a sentence: running text, not a heading.
+_PROSE_MARK = re.compile("[，。,；;]")
+_HAN_RUNS = re.compile(f"{HAN_CLASS}+")
 
 
 def _in_latin_text(text: str, runs: list[str]) -> bool:
@@ -333,7 +346,10 @@ def _in_latin_text(text: str, runs: list[str]) -> bool:
     if letters < 2 * (len(text) - len(ascii_text)):
         return False  # the common answer, before the labels' letters are counted
     in_labels = len("".join(runs).encode("ascii", "ignore").translate(None, _NOT_LETTERS))
-    return letters - in_labels >= 2 * (len(text) - len(ascii_text))
+    if letters - in_labels < 2 * (len(text) - len(ascii_text)):
+        return False
+    # Words quoted in English, not a Chinese paragraph beside an English one.
+    return all(len(run) <= WORD_LIST_ITEM for run in _HAN_RUNS.findall(text))
 
 
 #: Every byte but the ASCII letters, for ``bytes.translate`` to delete.
