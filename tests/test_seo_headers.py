@@ -48,7 +48,7 @@ def seo(text: str) -> list[str]:
 
 # --- the features are what the score weighed ---------------------------------------------
 
-COMMA_LINE = "苹果,香蕉,橘子,葡萄,西瓜,草莓,芒果,菠萝"
+COMMA_LINE = "北京旅游,北京景点,北京美食,北京酒店,北京攻略,北京地图,北京天气,北京交通"
 
 
 def test_a_comma_keyword_line_is_reported_as_it_is_scored():

@@ -392,7 +392,7 @@ SITE_TERMS = frozenset(
     "免责声明 帮助中心 使用帮助 登录 注册 设为首页 加入收藏 意见反馈 招聘信息 友情链接 "
     "返回顶部 网站导航 法律声明 服务条款 合作伙伴 商务合作 投稿 联系方式 "
     "上一章 下一章 上一页 下一页 目录 章节目录 返回目录 加入书签 返回书页 "
-    "简体中文 繁体中文 简体 繁体 中文 english 日本语 한국어".split()
+    "简体中文 繁体中文 简体 繁体 english 日本语 한국어".split()
 )
 #: Marks around a navigation term (←上一章, 下一章→, 【目录】): not part of the term.
 _NAV_MARKS = "←→<>«»‹›[]【】《》 "
@@ -406,6 +406,9 @@ CREDIT_ROLES = frozenset(
 #: spaced out for display (北京 | 3-5年 | 本科 | 全职, 3房2廳2衛 | 35.8坪 | 12樓/15樓) holds
 #: short words, a keyword header packs phrases (国产精品美女久久久_…) without spaces.
 SEO_ATTRIBUTE_HAN = 4
+#: The Han characters of the median term of a keyword header, at least: a search engine is
+#: fed phrases (国产精品美女视频), a menu or a tag row lists words of two (新闻|体育|财经).
+SEO_MIN_MEDIAN_HAN = 3
 
 
 def _table_row(lines: list[str], n: int, sep: str, count: int) -> bool:
@@ -424,11 +427,33 @@ def _navigation(terms: list[str]) -> bool:
     )
 
 
+def _median_han(terms: list[str]) -> int:
+    han = sorted(len(_HAN_RE.findall(t)) for t in terms)
+    return han[len(han) // 2]
+
+
 def _credits(terms: list[str]) -> bool:
-    """Whether every term but the last ends with a role word (来源丨官网 编辑丨小王)."""
+    """Whether the first term is a role word and every term but the last ends with one
+    (来源丨官网 编辑丨小王; not 美女 图片丨性感 视频)."""
+    if convert(terms[0].strip(), "t2s") not in CREDIT_ROLES:
+        return False
     return all(
         (words := t.split()) and convert(words[-1], "t2s") in CREDIT_ROLES for t in terms[:-1]
     )
+
+
+#: Labels of a page's metadata (来源：新华社 | 作者：张三 | 字号：大 中 小), in simplified.
+METADATA_LABELS = frozenset(
+    "来源 作者 编辑 责编 责任编辑 记者 通讯员 发布 发布时间 发表于 时间 日期 更新 更新时间 "
+    "字号 浏览 阅读 点击 评论 出处 栏目 分类 标签 关键词 摄影 图片".split()
+)
+
+
+def _metadata(term: str) -> bool:
+    """Whether ``term`` is a labelled piece of metadata (来源：新华社), not a keyword that
+    happens to hold a colon (最新地址：abc.com, 10:30)."""
+    m = _LABELLED.match(term.strip())
+    return m is not None and convert(m.group()[:-1].strip(), "t2s") in METADATA_LABELS
 
 
 def _attribute_row(line: str, sep: str, terms: list[str]) -> bool:
@@ -437,8 +462,7 @@ def _attribute_row(line: str, sep: str, terms: list[str]) -> bool:
     search engine."""
     if line.count(f" {sep} ") != line.count(sep):
         return False
-    han = sorted(len(_HAN_RE.findall(t)) for t in terms)
-    return han[len(han) // 2] <= SEO_ATTRIBUTE_HAN
+    return _median_han(terms) <= SEO_ATTRIBUTE_HAN
 
 
 def _furniture(lines: list[str], n: int, sep: str, terms: list[str]) -> bool:
@@ -450,9 +474,10 @@ def _furniture(lines: list[str], n: int, sep: str, terms: list[str]) -> bool:
         _navigation(terms)  # 首页 | 新闻 | 体育, 上一章 | 目录 | 下一章, 简体中文 | English
         or (sep == "," and all(t.startswith("#") for t in terms))  # #烘焙,#戚风: hashtags
         or _table_row(lines, n, sep, len(terms) - 1)  # 排名 | 球队 over 1 | 上海海港
-        or any(_LABELLED.match(t) for t in terms)  # 10:30 | 来源：新华社 | 作者：张三
+        or any(_metadata(t) for t in terms)  # 10:30 | 来源：新华社 | 作者：张三
         or (sep != "," and _credits(terms))  # 文丨陈默 图丨受访者提供 编辑丨周周
         or _attribute_row(line, sep, terms)  # 北京 | 3-5年 | 本科 | 全职
+        or _median_han(terms) < SEO_MIN_MEDIAN_HAN  # 新闻|体育|财经, 旅游,美食,北京
     )
 
 
