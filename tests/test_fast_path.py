@@ -162,7 +162,12 @@ def test_the_script_decision_without_detail_decides_the_same(text, labels):
     full = decide_script(text, labels)
     quick = decide_script(text, labels, counts=scan.count_scripts(text), detail=False)
     assert quick.converted_from_simplified == full.converted_from_simplified
-    assert quick.script == full.script
+    # Without detail, a converted page's label is not refined from mixed to traditional
+    # (mend reads none of it); everything else is the same.
+    if not (full.converted_from_simplified and full.script == "traditional"):
+        assert quick.script == full.script
+    else:
+        assert quick.script in ("mixed", "traditional")
     assert (quick.traditional_chars, quick.simplified_chars) == (
         full.traditional_chars,
         full.simplified_chars,

@@ -227,10 +227,7 @@ def decide_script(
     if not han:
         script = "none"
     elif t and s:
-        # 里 台 后 于 干 准 are written in traditional text too: text whose simplified-only
-        # characters are all such is traditional (most Taiwan and Hong Kong pages).
-        shared = trad_looking and s == len(_shared_re().findall(text))
-        script = "traditional" if shared else "mixed"
+        script = "mixed"  # or traditional, below, once the decision is known
     elif t:
         script = "traditional"
     else:
@@ -282,6 +279,12 @@ def decide_script(
                 f"lines of traditional text in a simplified page, {' and '.join(found)}"
             )
         converted = bool(reasons)
+    if script == "mixed" and trad_looking and (detail or not converted):
+        # 里 台 后 于 干 准 are written in traditional text too: text whose simplified-only
+        # characters are all such is traditional (most Taiwan and Hong Kong pages). mend
+        # reads no label of a page it converts (detail is off): the count is skipped.
+        if s == len(_shared_re().findall(text)):
+            script = "traditional"
     return ScriptDecision(
         script,
         converted,

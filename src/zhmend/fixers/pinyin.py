@@ -265,10 +265,11 @@ def _rare_characters(infos: list[tuple[str, str, int] | None]) -> bool:
     :data:`COMMON_CHARACTERS` (樊昊昀(yún), 王堃(kūn)和李喆(zhé)), each once: a person
     glosses what a reader may not know, in either script and whatever the punctuation."""
     found = [i for i in infos if i is not None]
-    return _labelled_once(found) and all(
-        n == 1 and _toned_reading(label) is not None and _is_uncommon(ch)
+    # The characters first: a farm's first label is on a common one.
+    return all(
+        n == 1 and _is_uncommon(ch) and _toned_reading(label) is not None
         for ch, label, n in found
-    )
+    ) and _labelled_once(found)
 
 
 @lru_cache(maxsize=4096)
@@ -295,11 +296,6 @@ def _word_list(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> b
     letters between them (酗(xù)酒、發酵(jiào)、粗獷(guǎng); (A)角(jiǎo)色 (B)處(chù)理),
     no character glossed twice. A farm labels characters inside running clauses, several
     in one, and a character at every occurrence (區 of 武侯區(qū)、成華區(qū))."""
-    found = [i for i in infos if i is not None]
-    if len(found) < 2 or not _labelled_once(found):
-        return False
-    if any(n > 1 or _toned_reading(label) is None for _ch, label, n in found):
-        return False
     ends = list(accumulate(map(len, pieces)))
     text = "".join(pieces)
     previous_end = -1
@@ -316,11 +312,19 @@ def _word_list(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> b
         if previous_end < 0:
             first_start = start
         previous_end = ends[2 * k + 1] + after.end()
+    if previous_end < 0:
+        return False  # no item
     # The list opens its line or follows a short heading (易讀錯字：, 你读对了吗?); a farm's
     # labels in an enumeration inside running text (…紅旗渠，自力更生、艱苦創(chuàng)業) do not.
     head = text[text.rfind("\n", 0, first_start) + 1 : first_start]
     han = len(head) - len(_HAN_RUNS.sub("", head))
-    return _PROSE_MARK.search(head) is None and han <= LIST_HEADING
+    if _PROSE_MARK.search(head) is not None or han > LIST_HEADING:
+        return False
+    # Checked last: a farm's running text fails on its first label above, at less cost.
+    found = [i for i in infos if i is not None]
+    if len(found) < 2 or not _labelled_once(found):
+        return False
+    return all(n == 1 and _toned_reading(label) is not None for _ch, label, n in found)
 
 
 _HAN_TAIL = re.compile(f"{HAN_CLASS}*$")
