@@ -354,24 +354,37 @@ def _leftover_codes() -> np.ndarray:
 
 
 def traditional_lines(text: str) -> str:
-    """``text`` without the lines that hold 于 并 后 么 里 干 只 and simplified characters
-    but no traditional-only one.
+    """``text`` without the lines and quotes that hold 于 并 后 么 里 干 只 and simplified
+    characters but no traditional-only one.
 
     A per-character converter converts every line of a page; an all-simplified line of a
     traditional page is the site's own (a portal's 相关阅读：关于…, an editor's note) or a
     quote, and its 于 并 后 么 say nothing of the traditional text.
     """
+    residue, traditional, simplified = _residue_char_re(), _traditional_re(), _simplified_re()
+
+    def simplified_only_text(piece: str) -> bool:
+        # 并且 or 最后 alone is in neither script: only simplified text says nothing.
+        return bool(residue.search(piece) and simplified.search(piece)) and not (
+            traditional.search(piece)
+        )
+
+    if "「" in text or "“" in text or "『" in text:
+        # A quote of simplified text (a Weibo post in a Hong Kong article) says nothing
+        # either: a converter would have converted it with the rest.
+        quoted = _QUOTE_SPAN.sub(
+            lambda m: "" if simplified_only_text(m.group()) else m.group(), text
+        )
+        if len(quoted) != len(text):
+            text = quoted
     if "\n" not in text:
         return text
     lines = text.split("\n")
-    residue, traditional, simplified = _residue_char_re(), _traditional_re(), _simplified_re()
-    kept = [
-        ln
-        for ln in lines
-        # 并且 or 最后 alone on a line is in neither script: only a simplified line goes.
-        if not residue.search(ln) or traditional.search(ln) or not simplified.search(ln)
-    ]
+    kept = [ln for ln in lines if not simplified_only_text(ln)]
     return text if len(kept) == len(lines) else "\n".join(kept)
+
+
+_QUOTE_SPAN = re.compile("「[^」\n]*」|“[^”\n]*”|『[^』\n]*』")
 
 
 @lru_cache(maxsize=1)
