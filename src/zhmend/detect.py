@@ -18,7 +18,13 @@ import numpy as np
 
 from . import scan
 from .chars import HAN_CLASS, is_han
-from .tables import convert, shared_forms, simplified_only, traditional_only
+from .tables import (
+    convert,
+    shared_forms,
+    simplified_only,
+    traditional_only,
+    written_in_simplified,
+)
 
 if TYPE_CHECKING:
     from .findings import Finding
@@ -328,19 +334,6 @@ def traditional_part(text: str) -> tuple[str, int]:
     characters that simplified text never writes."""
     spans, n = traditional_spans(text)
     return "\n".join(text[a:b] for a, b in spans), n
-
-
-@lru_cache(maxsize=1)
-def written_in_simplified() -> frozenset[str]:
-    """Traditional-only characters that GB 2312 encodes: simplified text writes them."""
-    written = set()
-    for ch in traditional_only():
-        try:
-            ch.encode("gb2312")
-        except UnicodeEncodeError:
-            continue
-        written.add(ch)
-    return frozenset(written)
 
 
 @lru_cache(maxsize=1)

@@ -156,14 +156,26 @@ def simplified_only() -> frozenset[str]:
 def shared_forms() -> frozenset[str]:
     """Simplified-only characters that traditional text writes too (公里 皇后 台灣 若干 批准
     秘密): those the Big5 character set encodes."""
-    shared = set()
-    for ch in simplified_only():
+    return _encodable(simplified_only(), "big5")
+
+
+@lru_cache(maxsize=1)
+def written_in_simplified() -> frozenset[str]:
+    """Traditional-only characters that simplified text writes too (显著 王丙乾 徵): those
+    the GB 2312 character set encodes."""
+    return _encodable(traditional_only(), "gb2312")
+
+
+def _encodable(chars: frozenset[str], codec: str) -> frozenset[str]:
+    """The characters of ``chars`` that ``codec`` encodes."""
+    found = set()
+    for ch in chars:
         try:
-            ch.encode("big5")
+            ch.encode(codec)
         except UnicodeEncodeError:
             continue
-        shared.add(ch)
-    return frozenset(shared)
+        found.add(ch)
+    return frozenset(found)
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ import regex
 
 from .. import scan
 from ..chars import HAN_CLASS, HAN_RANGES, is_han
-from ..detect import STRAY_RE, injected_strays, traditional_spans, written_in_simplified
+from ..detect import STRAY_RE, injected_strays, traditional_spans
 from ..edits import Edit, make_edits
 from ..tables import (
     convert,
@@ -23,6 +23,7 @@ from ..tables import (
     readings,
     script_overrides,
     traditional_only,
+    written_in_simplified,
 )
 from .base import Context
 
