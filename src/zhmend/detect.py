@@ -362,11 +362,16 @@ def traditional_lines(text: str) -> str:
             traditional.search(piece)
         )
 
+    def _quoted_aside(piece: str) -> bool:
+        # A word quoted to be talked about (簡體字「干部」的「干」) is no residue either.
+        short = len(piece) <= QUOTED_WORD + 2 and not traditional.search(piece)
+        return short or simplified_only_text(piece)
+
     if "「" in text or "“" in text or "『" in text:
         # A quote of simplified text (a Weibo post in a Hong Kong article) says nothing
         # either: a converter would have converted it with the rest.
         quoted = _QUOTE_SPAN.sub(
-            lambda m: "" if simplified_only_text(m.group()) else m.group(), text
+            lambda m: "" if _quoted_aside(m.group()) else m.group(), text
         )
         if len(quoted) != len(text):
             text = quoted
@@ -378,6 +383,8 @@ def traditional_lines(text: str) -> str:
 
 
 _QUOTE_SPAN = re.compile("「[^」\n]*」|“[^”\n]*”|『[^』\n]*』")
+#: The characters of a quoted word, at most: 「干部」 names the word.
+QUOTED_WORD = 4
 
 
 @lru_cache(maxsize=1)
@@ -445,14 +452,15 @@ def converter_marks(text: str) -> Counter[str]:
 
 #: Characters after and before 里 干 么 in words that genuine traditional text writes with
 #: them, where OpenCC's phrases write 裡 乾 麼: Taiwan's boroughs and their chiefs (龍安里里長,
-#: 每個里, 該里里民), 豆干 干貝 魚干, the youngest child (老么 么妹).
-_OWN_WORD_AFTER = {"里": "里長民辦幹", "干": "貝", "么": "妹女兒弟子"}
-_OWN_WORD_BEFORE = {"里": "個每該本各鄰全", "干": "豆魚肉菜筍蔔", "么": "老"}
+#: 每個里, 該里里民), 豆干 干貝 魚干, the youngest child (老么 么妹), Taichung's 后里 and
+#: 后豐 (往后里: a place, not 往后 "afterwards").
+_OWN_WORD_AFTER = {"里": "里長民辦幹", "干": "貝", "么": "妹女兒弟子", "后": "里豐"}
+_OWN_WORD_BEFORE = {"里": "個每該本各鄰全后", "干": "豆魚肉菜筍蔔", "么": "老"}
 
 
 def in_own_word(text: str, i: int) -> bool:
-    """Whether ``text[i]``, 里 干 or 么, stands in a word that traditional text writes with
-    it (里長 豆干 老么), not where a per-character converter left it (這里 干部 什么)."""
+    """Whether ``text[i]``, 里 干 么 or 后, stands in a word that traditional text writes with
+    it (里長 豆干 老么 后里), not where a per-character converter left it (這里 干部 什么)."""
     ch = text[i]
     after = text[i + 1 : i + 2]
     before = text[i - 1 : i] if i else ""

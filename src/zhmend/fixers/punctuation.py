@@ -7,7 +7,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..chars import CJK_PUNCT, HAN_CLASS, HAN_RANGES, ends_question, japanese_or_korean
+from ..chars import (
+    CJK_PUNCT,
+    HAN_CLASS,
+    HAN_RANGES,
+    ends_question,
+    is_han,
+    japanese_or_korean,
+)
 from ..edits import Edit, EditLog
 from ..scan import HAN, class_table, codes_of
 from .base import Context
@@ -134,27 +141,52 @@ def _replay(text: str, edits: list[Edit]) -> str:
     return _apply(text, [(e.start, e.end, e.after) for e in edits])
 
 
-#: A pair of ASCII double quotes around Chinese text, on one line.
-_QUOTED = re.compile(f'"([^"\n]*{HAN_CLASS}[^"\n]*)"')
-#: Two hyphens between Chinese characters: a folded dash (——).
-_DASH = re.compile(f"(?<={HAN_CLASS})--(?={HAN_CLASS})")
+#: ASCII double quotes in pairs along a line: the first with the second, and so on.
+_PAIRED = re.compile('"([^"\n]*)"')
+#: Two hyphens alone (not a rule of dashes, not ---).
+_DOUBLE_HYPHEN = re.compile("(?<!-)--(?!-)")
+_HAN_RE = re.compile(HAN_CLASS)
+#: What may stand on the other side of a folded dash from Chinese: a line end, a quote.
+_DASH_ENDS = ("", "\n", '"')
+
+
+def _chinese(ch: str) -> bool:
+    return bool(ch) and (is_han(ch) or ch in CJK_PUNCT)
 
 
 def _quotes_and_dashes(text: str) -> list[Change]:
-    """The quotes and dashes a farm folded to ASCII, on a line with an even number of
-    ``"``: ``"信托财产"`` -> ``“信托财产”``, ``想法--以`` -> ``想法——以``. Only on pages with
-    farm evidence: a person may write ASCII quotes on purpose (code, data, English)."""
+    """The quotes and dashes a farm folded to ASCII, on a page with farm evidence (a person
+    may write ASCII quotes on purpose: code, data, English):
+
+    - on a line with an even number of ``"``, each pair (the first with the second, ...)
+      that holds Han text or stands beside Chinese: ``"信托财产"`` ``"5G"和"AI"`` ->
+      ``“信托财产”`` ``“5G”和“AI”``;
+    - ``--`` with Chinese on one side and Chinese, a digit, a letter or a line end on the
+      other, but not between two digits (``2019--2023`` is a range): ``想法--以``,
+      ``AI--人工智能``, ``》--2020年`` -> ``——``.
+    """
     changes: list[Change] = []
     if '"' in text:
         start = 0
         for line in text.split("\n"):
             if line.count('"') % 2 == 0:
-                for m in _QUOTED.finditer(line):
-                    changes.append((start + m.start(), start + m.start() + 1, "“"))
-                    changes.append((start + m.end() - 1, start + m.end(), "”"))
+                for m in _PAIRED.finditer(line):
+                    a, b = m.start(), m.end()
+                    beside = line[a - 1 : a] + line[b : b + 1]
+                    if _HAN_RE.search(m.group(1)) or any(map(_chinese, beside)):
+                        changes.append((start + a, start + a + 1, "“"))
+                        changes.append((start + b - 1, start + b, "”"))
             start += len(line) + 1
     if "--" in text:
-        changes.extend((m.start(), m.end(), "——") for m in _DASH.finditer(text))
+        for m in _DOUBLE_HYPHEN.finditer(text):
+            left = text[m.start() - 1 : m.start()]
+            right = text[m.end() : m.end() + 1]
+            if left.isdigit() and right.isdigit():
+                continue
+            if (_chinese(left) and (right in _DASH_ENDS or right.isalnum() or _chinese(right))) or (
+                _chinese(right) and (left in _DASH_ENDS or left == "%" or left.isalnum())
+            ):
+                changes.append((m.start(), m.end(), "——"))
     changes.sort()
     return changes
 
