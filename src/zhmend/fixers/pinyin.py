@@ -236,7 +236,8 @@ def is_lesson(
     so a page shows a lesson when one character carries two different tone-marked readings
     (行(xíng)走、银行(háng)), when every label sits on a character quoted alone
     (念“行(háng)”, 「單(shàn)」), when every label heads a note (說（yuè）：同「悅」), when
-    the labels romanize a list (王(wang)、李(li)), when a label glosses a reading other
+    the labels romanize a list (王(wang)、李(li)), when the page writes pinyin of its own
+    outside parentheses (读成xiōng), when a label glosses a reading other
     than the default (龜（qiū）茲), when the text around them is English, or when each
     glosses a word of a list (酗(xù)酒、發酵(jiào)). None of the real farm pages does any
     of these. A page with an injected stray comma (``,,`` ``,、``) is a farm's whatever its
@@ -253,7 +254,31 @@ def is_lesson(
         or (_FOLDED.search(text) is None and _rare_reading(infos))
         or _in_latin_text(text, runs)
         or _word_list(pieces, infos)
+        or _bare_pinyin(text)
     )
+
+
+def _bare_pinyin(text: str) -> bool:
+    """Whether the page writes a tone-marked pinyin syllable outside parentheses (把酗(xù)酒
+    读成xiōng酒, 应读作shuì): a page about pronunciation. A farm's are all labels, but for
+    the byte-shift garbage that ends one (日?qǐng))."""
+    return any(
+        (toned := _toned_reading(m.group())) is not None and toned[0] in _syllables()
+        for m in _BARE_PINYIN.finditer(text)
+    )
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable of the reading table (not café's cafe)."""
+    return frozenset().union(*reading_bases().values())
+
+
+#: A tone-marked Latin word outside parentheses (and not after the ``?`` of byte-shift
+#: garbage).
+_BARE_PINYIN = re.compile(
+    f"(?<![(（?a-zü{_TONED}])[a-zü]*[{_TONED}][a-zü{_TONED}]*(?![a-zü{_TONED}]|[)）])"
+)
 
 
 #: The characters a reader knows: the most frequent this many of the word list's. The real
