@@ -290,12 +290,13 @@ def _rare_characters(infos: list[tuple[str, str, int] | None]) -> bool:
     """Whether every label, tone-marked and single, glosses a character beyond the
     :data:`COMMON_CHARACTERS` (樊昊昀(yún), 王堃(kūn)和李喆(zhé)), each once: a person
     glosses what a reader may not know, in either script and whatever the punctuation."""
-    found = [i for i in infos if i is not None]
-    # The characters first: a farm's first label is on a common one.
-    return all(
-        n == 1 and _is_uncommon(ch) and _toned_reading(label) is not None
-        for ch, label, n in found
-    ) and _labelled_once(found)
+    # The characters first, without a list: a farm's first label is on a common one.
+    if not all(
+        info is None or (info[2] == 1 and _is_uncommon(info[0]) and _toned_reading(info[1]))
+        for info in infos
+    ):
+        return False
+    return _labelled_once([i for i in infos if i is not None])
 
 
 @lru_cache(maxsize=4096)

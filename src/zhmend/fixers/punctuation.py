@@ -49,6 +49,13 @@ def has_comma_run(text: str) -> bool:
 _QUOTED_MARK = re.compile("[“‘「『\"'][,;:!?()][”’」』\"']")
 
 
+def _names_a_mark(text: str, farm: bool) -> bool:
+    """Whether ``text`` names a mark between quotes (:data:`_QUOTED_MARK`), on a page
+    without farm evidence: a farm page is news, not a lesson on punctuation, and is not
+    searched for it."""
+    return not farm and _QUOTED_MARK.search(text) is not None
+
+
 def _quoted(text: str, i: int) -> bool:
     """Whether the mark at ``i`` stands alone between quotes (:data:`_QUOTED_MARK`)."""
     return 0 < i and _QUOTED_MARK.match(text, i - 1) is not None
@@ -283,7 +290,7 @@ def _text_round(text: str, farm: bool) -> tuple[str, bool]:
     """
     if not (_ANY_MARK.search(text) or "..." in text):
         return text, True
-    if has_comma_run(text) or _doubled_by_a_person(text, farm) or _QUOTED_MARK.search(text):
+    if has_comma_run(text) or _doubled_by_a_person(text, farm) or _names_a_mark(text, farm):
         # A person's ",,," or ",," (the substitutions below would read strays into them), a
         # mark named between quotes: listed.
         changes = _one_round(text, farm)
@@ -394,7 +401,7 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
     runs = pairs or has_comma_run(text)
     least = 2 if pairs else 3
     parens = _paired_parens(text, flags, latin_inside=farm) if "(" in text else set()
-    quoted = _QUOTED_MARK.search(text) is not None
+    quoted = _names_a_mark(text, farm)
     chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
     changes: list[Change] = []
     full_width = FULL_WIDTH
