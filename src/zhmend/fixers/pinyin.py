@@ -262,10 +262,18 @@ def _bare_pinyin(text: str) -> bool:
     """Whether the page writes a tone-marked pinyin syllable outside parentheses (把酗(xù)酒
     读成xiōng酒, 应读作shuì): a page about pronunciation. A farm's are all labels, but for
     the byte-shift garbage that ends one (日?qǐng))."""
-    return any(
-        (toned := _toned_reading(m.group())) is not None and toned[0] in _syllables()
-        for m in _BARE_PINYIN.finditer(text)
-    )
+    for m in _BARE_PINYIN.finditer(text):
+        a, b = m.start(), m.end()
+        if b - a < 2:
+            continue  # à, è: a French word's letter as often as a syllable
+        # Written into Chinese text (读成xiōng酒, 读作shuì：), not a name in a label
+        # (張偉(Zhāng Wěi)) or a foreign word (à la carte).
+        if not (is_han(text[a - 1 : a] or "a") or is_han(text[b : b + 1] or "a")):
+            continue
+        toned = _toned_reading(m.group())
+        if toned is not None and toned[0] in _syllables():
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -274,10 +282,10 @@ def _syllables() -> frozenset[str]:
     return frozenset().union(*reading_bases().values())
 
 
-#: A tone-marked Latin word outside parentheses (and not after the ``?`` of byte-shift
-#: garbage).
+#: A tone-marked Latin word outside parentheses, not part of a longer word, not after a
+#: space (a name in a label: (Zhāng Wěi)) or the ``?`` of byte-shift garbage.
 _BARE_PINYIN = re.compile(
-    f"(?<![(（?a-zü{_TONED}])[a-zü]*[{_TONED}][a-zü{_TONED}]*(?![a-zü{_TONED}]|[)）])"
+    f"(?<![(（?A-Za-zÀ-ɏ\\s])[a-zü]*[{_TONED}][a-zü{_TONED}]*(?![a-zü{_TONED}A-Za-zÀ-ɏ]|[)）])"
 )
 
 

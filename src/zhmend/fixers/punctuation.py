@@ -127,19 +127,31 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     See :func:`_marks` for the marks; what it never changes, this never changes either.
     """
     farm = _farm_evidence(ctx)
-    edits = _marks(text, ctx, farm)
     if not farm or ('"' not in text and "--" not in text):
-        return edits
-    current = _replay(text, edits)
-    folded = _quotes_and_dashes(current)
-    if not folded:
-        return edits
+        return _marks(text, ctx, farm)
+    # Quotes and dashes first, so that a mark beside a restored quote is judged beside a
+    # Chinese one ("加油"! -> “加油”！), then again: a Latin quote may stand beside a
+    # comma only the marks made Chinese ("Apple","Huawei"三家).
+    steps: list[tuple[str, list[Edit]]] = []
+    current = text
+    for step in ("quotes", "marks", "quotes"):
+        if step == "marks":
+            edits = _marks(current, ctx, farm)
+        else:
+            folded = _quotes_and_dashes(current)
+            if folded and ctx.explain:
+                ctx.counts["ascii_punct"] += len(folded)
+            edits = _edits(current, folded)
+        if edits:
+            steps.append((current, edits))
+            current = _replay(current, edits)
+    if not steps:
+        return []
     if not ctx.explain:
-        return [Edit(0, len(text), text, _apply(current, folded), RULE)]
-    ctx.counts["ascii_punct"] += len(folded)
+        return [Edit(0, len(text), text, current, RULE)]
     log = EditLog(text)
-    log.add_step(text, edits)
-    log.add_step(current, _edits(current, folded))
+    for before, edits in steps:
+        log.add_step(before, edits)
     return [Edit(e.start, e.end, e.before, e.after, RULE) for e in log.edits()]
 
 
@@ -153,8 +165,18 @@ _PAIRED = re.compile('"([^"\n]*)"')
 #: Two hyphens alone (not a rule of dashes, not ---).
 _DOUBLE_HYPHEN = re.compile("(?<!-)--(?!-)")
 _HAN_RE = re.compile(HAN_CLASS)
-#: What may stand on the other side of a folded dash from Chinese: a line end, a quote.
+#: What may stand on the other side of a folded dash from Chinese: a line end or a quote
+#: after it, a quote before it (not a line start: a SQL comment, --查询), or a Chinese
+#: mark, a digit, a capital, a percent sign (AI--人工智能, 2020--): not a lowercase word
+#: (--force, i--).
 _DASH_ENDS = ("", "\n", '"')
+_DASH_QUOTE = ('"',)
+_DASH_OTHER = re.compile(f"[0-9A-Z%{CJK_PUNCT}]|{HAN_CLASS}")
+#: Beside an ASCII " that is no quote: after a digit (6.1" inches, 27" of arc), a letter,
+#: an opening bracket or = (code: print("你好"), =IF(…,"及格")), before : or a closing
+#: bracket (JSON, code).
+_NOT_QUOTE_BEFORE = re.compile("[0-9A-Za-z([{=:]")
+_NOT_QUOTE_AFTER = frozenset(":)]}")
 
 
 def _chinese(ch: str) -> bool:
@@ -179,8 +201,10 @@ def _quotes_and_dashes(text: str) -> list[Change]:
             if line.count('"') % 2 == 0:
                 for m in _PAIRED.finditer(line):
                     a, b = m.start(), m.end()
-                    beside = line[a - 1 : a] + line[b : b + 1]
-                    if _HAN_RE.search(m.group(1)) or any(map(_chinese, beside)):
+                    before, after = line[a - 1 : a], line[b : b + 1]
+                    if _NOT_QUOTE_BEFORE.match(before) or after in _NOT_QUOTE_AFTER:
+                        continue  # 6.1" inches, print("你好"), {"name":"张三"}
+                    if _HAN_RE.search(m.group(1)) or _chinese(before) or _chinese(after):
                         changes.append((start + a, start + a + 1, "“"))
                         changes.append((start + b - 1, start + b, "”"))
             start += len(line) + 1
@@ -190,8 +214,8 @@ def _quotes_and_dashes(text: str) -> list[Change]:
             right = text[m.end() : m.end() + 1]
             if left.isdigit() and right.isdigit():
                 continue
-            if (_chinese(left) and (right in _DASH_ENDS or right.isalnum() or _chinese(right))) or (
-                _chinese(right) and (left in _DASH_ENDS or left == "%" or left.isalnum())
+            if (_chinese(left) and (right in _DASH_ENDS or _DASH_OTHER.match(right))) or (
+                _chinese(right) and (left in _DASH_QUOTE or _DASH_OTHER.match(left))
             ):
                 changes.append((m.start(), m.end(), "——"))
     changes.sort()
