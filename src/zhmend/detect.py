@@ -362,7 +362,7 @@ def traditional_lines(text: str) -> str:
             traditional.search(piece)
         )
 
-    def _quoted_aside(piece: str) -> bool:
+    def quoted_aside(piece: str) -> bool:
         # A word quoted in corner brackets to be talked about (簡體字「干部」的「干」) is no
         # residue either; mainland news, farms' included, quotes its terms in “” (“90后”).
         short = piece[0] in "「『" and len(piece) <= QUOTED_WORD + 2
@@ -372,7 +372,7 @@ def traditional_lines(text: str) -> str:
         # A quote of simplified text (a Weibo post in a Hong Kong article) says nothing
         # either: a converter would have converted it with the rest.
         quoted = _QUOTE_SPAN.sub(
-            lambda m: "" if _quoted_aside(m.group()) else m.group(), text
+            lambda m: "" if quoted_aside(m.group()) else m.group(), text
         )
         if len(quoted) != len(text):
             text = quoted
