@@ -314,9 +314,14 @@ def _text_round(text: str, farm: bool) -> tuple[str, bool]:
     """
     if not (_ANY_MARK.search(text) or "..." in text):
         return text, True
-    if has_comma_run(text) or _doubled_by_a_person(text, farm) or _names_a_mark(text, farm):
+    if (
+        has_comma_run(text)
+        or _doubled_by_a_person(text, farm)
+        or _names_a_mark(text, farm)
+        or (not farm and ", " in text)
+    ):
         # A person's ",,," or ",," (the substitutions below would read strays into them), a
-        # mark named between quotes: listed.
+        # mark named between quotes, a comma and a space typed as ASCII: listed.
         changes = _one_round(text, farm)
         return (_apply(text, changes), False) if changes else (text, True)
     # An emoticon's colon (好的:-D) must escape the blanket replacement of _all_common.
@@ -426,6 +431,7 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
     least = 2 if pairs else 3
     parens = _paired_parens(text, flags, latin_inside=farm) if "(" in text else set()
     quoted = _names_a_mark(text, farm)
+    spaced = not farm and ", " in text
     chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
     changes: list[Change] = []
     full_width = FULL_WIDTH
@@ -434,6 +440,8 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
         c = m.group()
         if quoted and _quoted(text, i):
             continue
+        if spaced and c == "," and text[i + 1 : i + 2] == " ":
+            continue  # "[读书, 旅游]", "王五, 赵六.": typed as ASCII on purpose
         if c in ":;" and text[i + 1 : i + 2] in "-()DPpOo":
             smiley = _EMOTICON.match(text, i)
             # A parenthesis this round makes full width closes or opens a pair instead.
