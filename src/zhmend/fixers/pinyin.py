@@ -150,7 +150,8 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
         ctx.counts["pinyin_kept_lesson"] += verified
         return []
     if (verified > 1 and is_glossed(text, infos, ctx.scripts)) or (
-        _rare_characters(infos) and not ("," in text and STRAY_RE.search(text))
+        (_rare_characters(infos) or _about_pronunciation(text, infos))
+        and not ("," in text and STRAY_RE.search(text))
     ):
         ctx.counts["pinyin_kept_gloss"] += verified
         return []
@@ -256,6 +257,23 @@ def is_lesson(
         or _word_list(pieces, infos)
         or _bare_pinyin(text)
     )
+
+
+#: Words of a text about pronunciation (易读错字, 读音, 注音, 多音字): a farm's news has none.
+_PRONUNCIATION = re.compile("读错|讀錯|读音|讀音|读作|讀作|读成|讀成|念作|唸作|注音|多音字|正音")
+#: Labels of such a text, at most: a list of words, not a page labelled throughout.
+PRONUNCIATION_LABELS = 12
+
+
+def _about_pronunciation(text: str, infos: list[tuple[str, str, int] | None]) -> bool:
+    """Whether a page about pronunciation (常见的易读错字有酗(xù)酒、发酵(jiào)等) glosses a
+    few characters, each once and tone-marked."""
+    if _PRONUNCIATION.search(text) is None:
+        return False
+    found = [i for i in infos if i is not None]
+    if not 2 <= len(found) <= PRONUNCIATION_LABELS or not _labelled_once(found):
+        return False
+    return all(n == 1 and _toned_reading(label) is not None for _ch, label, n in found)
 
 
 def _bare_pinyin(text: str) -> bool:
