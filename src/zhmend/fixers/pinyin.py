@@ -150,7 +150,7 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
         ctx.counts["pinyin_kept_lesson"] += verified
         return []
     if (verified > 1 and is_glossed(text, infos, ctx.scripts)) or (
-        (_rare_characters(infos) or _about_pronunciation(text, infos))
+        (_rare_characters(infos) or _about_pronunciation(text, infos, verified))
         and not ("," in text and STRAY_RE.search(text))
     ):
         ctx.counts["pinyin_kept_gloss"] += verified
@@ -255,7 +255,7 @@ def is_lesson(
         or (_FOLDED.search(text) is None and _rare_reading(infos))
         or _in_latin_text(text, runs)
         or _word_list(pieces, infos)
-        or _bare_pinyin(text)
+        or _bare_pinyin(text, pieces)
     )
 
 
@@ -265,21 +265,25 @@ _PRONUNCIATION = re.compile("读错|讀錯|读音|讀音|读作|讀作|读成|�
 PRONUNCIATION_LABELS = 12
 
 
-def _about_pronunciation(text: str, infos: list[tuple[str, str, int] | None]) -> bool:
+def _about_pronunciation(
+    text: str, infos: list[tuple[str, str, int] | None], verified: int
+) -> bool:
     """Whether a page about pronunciation (常见的易读错字有酗(xù)酒、发酵(jiào)等) glosses a
-    few characters, each once and tone-marked."""
-    if _PRONUNCIATION.search(text) is None:
+    few characters (``verified`` labels), each once and tone-marked."""
+    if not 2 <= verified <= PRONUNCIATION_LABELS or _PRONUNCIATION.search(text) is None:
         return False
     found = [i for i in infos if i is not None]
-    if not 2 <= len(found) <= PRONUNCIATION_LABELS or not _labelled_once(found):
+    if not _labelled_once(found):
         return False
     return all(n == 1 and _toned_reading(label) is not None for _ch, label, n in found)
 
 
-def _bare_pinyin(text: str) -> bool:
+def _bare_pinyin(text: str, pieces: list[str]) -> bool:
     """Whether the page writes a tone-marked pinyin syllable outside parentheses (把酗(xù)酒
     读成xiōng酒, 应读作shuì): a page about pronunciation. A farm's are all labels, but for
     the byte-shift garbage that ends one (日?qǐng))."""
+    if _TONED_CHAR.search("".join(pieces[0::2])) is None:
+        return False  # every tone mark sits in a label (a farm page): one quick scan
     for m in _BARE_PINYIN.finditer(text):
         a, b = m.start(), m.end()
         if b - a < 2:
@@ -300,6 +304,7 @@ def _syllables() -> frozenset[str]:
     return frozenset().union(*reading_bases().values())
 
 
+_TONED_CHAR = re.compile(f"[{_TONED}]")
 #: A tone-marked Latin word outside parentheses, not part of a longer word, not after a
 #: space (a name in a label: (Zhāng Wěi)) or the ``?`` of byte-shift garbage.
 _BARE_PINYIN = re.compile(
