@@ -219,8 +219,9 @@ def decide_script(
     # Without detail, verified labels decide on their own and nobody reads the rest.
     decided = bool(verified_labels) and not detail
     # Only traditional-looking text needs them (and they cost).
-    # The lines a converter wrote: residue and marks are looked for there only.
-    scoped = text
+    # The lines a converter wrote: residue and marks are looked for there only (made once,
+    # when one of them needs it).
+    scoped: str | None = None
     if trad_looking and not decided:
         if any(c in text for c in RESIDUE_WORD_CHARS):
             scoped = traditional_lines(text)
@@ -260,8 +261,9 @@ def decide_script(
             # Without 於 並 後 麼 anywhere, the converter's marks speak; the round trip
             # they need costs two conversions, so mend skips it when the page is decided.
             if not counterparts and (detail or not reasons):
-                if scoped is text and any(c in text for c in CONVERTER_RESIDUE):
-                    scoped = traditional_lines(text)
+                if scoped is None:
+                    has_residue = any(c in text for c in CONVERTER_RESIDUE)
+                    scoped = traditional_lines(text) if has_residue else text
                 marks = converter_marks(scoped)
                 reason = _marks_reason(scoped, marks, len(terms))
                 if reason:

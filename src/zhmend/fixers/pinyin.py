@@ -272,10 +272,7 @@ def _about_pronunciation(
     few characters (``verified`` labels), each once and tone-marked."""
     if not 2 <= verified <= PRONUNCIATION_LABELS or _PRONUNCIATION.search(text) is None:
         return False
-    found = [i for i in infos if i is not None]
-    if not _labelled_once(found):
-        return False
-    return all(n == 1 and _toned_reading(label) is not None for _ch, label, n in found)
+    return _single_toned_glosses(infos)
 
 
 def _bare_pinyin(text: str, pieces: list[str]) -> bool:
@@ -322,12 +319,9 @@ def _rare_characters(infos: list[tuple[str, str, int] | None]) -> bool:
     :data:`COMMON_CHARACTERS` (樊昊昀(yún), 王堃(kūn)和李喆(zhé)), each once: a person
     glosses what a reader may not know, in either script and whatever the punctuation."""
     # The characters first, without a list: a farm's first label is on a common one.
-    if not all(
-        info is None or (info[2] == 1 and _is_uncommon(info[0]) and _toned_reading(info[1]))
-        for info in infos
-    ):
-        return False
-    return _labelled_once([i for i in infos if i is not None])
+    return all(info is None or _is_uncommon(info[0]) for info in infos) and (
+        _single_toned_glosses(infos)
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -379,10 +373,7 @@ def _word_list(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> b
     if _PROSE_MARK.search(head) is not None or han > LIST_HEADING:
         return False
     # Checked last: a farm's running text fails on its first label above, at less cost.
-    found = [i for i in infos if i is not None]
-    if len(found) < 2 or not _labelled_once(found):
-        return False
-    return all(n == 1 and _toned_reading(label) is not None for _ch, label, n in found)
+    return len(infos) - infos.count(None) >= 2 and _single_toned_glosses(infos)
 
 
 _HAN_TAIL = re.compile(f"{HAN_CLASS}*$")
@@ -446,16 +437,13 @@ def is_glossed(
         return False
     if "，" not in text and "。" not in text or _FOLDED.search(text) is not None:
         return False
-    found = [i for i in infos if i is not None]
-    if not _labelled_once(found):
-        return False
-    if any(n > 1 or _toned_reading(label) is None for _ch, label, n in found):
+    if not _single_toned_glosses(infos):
         return False
     if "," in text and STRAY_RE.search(text) is not None:
         return False
     if scripts is None and scan.count_scripts(text)[0] > GLOSS_MAX_TRADITIONAL:
         return False
-    return len(found) * GLOSS_SPACING <= scan.han_count(text)
+    return (len(infos) - infos.count(None)) * GLOSS_SPACING <= scan.han_count(text)
 
 
 def _two_readings(runs: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
@@ -532,6 +520,15 @@ def _rare_reading(infos: list[tuple[str, str, int] | None]) -> bool:
     found = [i for i in infos if i is not None]
     return _labelled_once(found) and any(
         n == 1 and _is_rare(ch, label) for ch, label, n in found
+    )
+
+
+def _single_toned_glosses(infos: list[tuple[str, str, int] | None]) -> bool:
+    """Whether every verified label is tone-marked and written once, and no character
+    carries two: how a person glosses (a farm labels a character at every occurrence)."""
+    found = [i for i in infos if i is not None]
+    return _labelled_once(found) and all(
+        n == 1 and _toned_reading(label) is not None for _ch, label, n in found
     )
 
 

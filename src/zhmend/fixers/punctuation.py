@@ -15,7 +15,7 @@ from ..chars import (
     is_han,
     japanese_or_korean,
 )
-from ..edits import Edit, EditLog
+from ..edits import Edit, EditLog, apply_edits
 from ..scan import HAN, class_table, codes_of
 from .base import Context
 
@@ -54,6 +54,13 @@ def _names_a_mark(text: str, farm: bool) -> bool:
     without farm evidence: a farm page is news, not a lesson on punctuation, and is not
     searched for it."""
     return not farm and _QUOTED_MARK.search(text) is not None
+
+
+def _typed_as_ascii(text: str, farm: bool) -> bool:
+    """Whether ``text`` holds marks a person typed as ASCII on purpose, which the blanket
+    substitutions of :func:`_text_round` would change: a mark named between quotes, a
+    comma and a space (no farm's or crawler's folding leaves one)."""
+    return not farm and (", " in text or _QUOTED_MARK.search(text) is not None)
 
 
 def _quoted(text: str, i: int) -> bool:
@@ -144,7 +151,7 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
             edits = _edits(current, folded)
         if edits:
             steps.append((current, edits))
-            current = _replay(current, edits)
+            current = apply_edits(current, edits)
     if not steps:
         return []
     if not ctx.explain:
@@ -153,11 +160,6 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     for before, edits in steps:
         log.add_step(before, edits)
     return [Edit(e.start, e.end, e.before, e.after, RULE) for e in log.edits()]
-
-
-def _replay(text: str, edits: list[Edit]) -> str:
-    """``text`` with the fixer's edits made (in order, disjoint)."""
-    return _apply(text, [(e.start, e.end, e.after) for e in edits])
 
 
 #: ASCII double quotes in pairs along a line: the first with the second, and so on.
@@ -170,7 +172,6 @@ _HAN_RE = re.compile(HAN_CLASS)
 #: mark, a digit, a capital, a percent sign (AI--人工智能, 2020--): not a lowercase word
 #: (--force, i--).
 _DASH_ENDS = ("", "\n", '"')
-_DASH_QUOTE = ('"',)
 _DASH_OTHER = re.compile(f"[0-9A-Z%{CJK_PUNCT}]|{HAN_CLASS}")
 #: Beside an ASCII " that is no quote: after a digit (6.1" inches, 27" of arc), a letter,
 #: an opening bracket or = (code: print("你好"), =IF(…,"及格")), before : or a closing
@@ -215,7 +216,7 @@ def _quotes_and_dashes(text: str) -> list[Change]:
             if left.isdigit() and right.isdigit():
                 continue
             if (_chinese(left) and (right in _DASH_ENDS or _DASH_OTHER.match(right))) or (
-                _chinese(right) and (left in _DASH_QUOTE or _DASH_OTHER.match(left))
+                _chinese(right) and (left == '"' or _DASH_OTHER.match(left))
             ):
                 changes.append((m.start(), m.end(), "——"))
     changes.sort()
@@ -314,12 +315,7 @@ def _text_round(text: str, farm: bool) -> tuple[str, bool]:
     """
     if not (_ANY_MARK.search(text) or "..." in text):
         return text, True
-    if (
-        has_comma_run(text)
-        or _doubled_by_a_person(text, farm)
-        or _names_a_mark(text, farm)
-        or (not farm and ", " in text)
-    ):
+    if has_comma_run(text) or _doubled_by_a_person(text, farm) or _typed_as_ascii(text, farm):
         # A person's ",,," or ",," (the substitutions below would read strays into them), a
         # mark named between quotes, a comma and a space typed as ASCII: listed.
         changes = _one_round(text, farm)
