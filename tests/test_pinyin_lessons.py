@@ -22,9 +22,11 @@ import zhmend
 from conftest import DATA, SEED, need
 from zhmend.fixers.pinyin import (
     _LAST_CHAR,
+    _PRONUNCIATION,
     _SPLIT,
     _TONED,
     _is_rare,
+    _is_uncommon,
     _toned_reading,
     _verified,
     is_lesson,
@@ -77,6 +79,17 @@ def test_real_farm_pages_label_the_default_reading():
         assert len(toned) >= 5 or name == "013", name  # 013 writes its labels toneless
         rare = [(ch, label) for ch, label, _n in toned if _is_rare(ch, label)]
         assert not rare, (name, rare)
+
+
+def test_real_farm_pages_label_common_characters_and_speak_of_no_pronunciation():
+    """The facts the uncommon-gloss and pronunciation rules rest on: the real farm pages
+    label no character beyond the word list's COMMON_CHARACTERS most frequent, and hold
+    none of the words of a text about pronunciation (易读错, 读音, 注音)."""
+    for name, text in _farm_pages():
+        _, infos = _split(text)
+        uncommon = {i[0] for i in filter(None, infos) if _is_uncommon(i[0])}
+        assert not uncommon, (name, uncommon)
+        assert _PRONUNCIATION.search(text) is None, name
 
 
 @pytest.mark.parametrize(

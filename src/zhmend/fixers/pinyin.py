@@ -259,7 +259,8 @@ def is_lesson(
     )
 
 
-#: Words of a text about pronunciation (易读错字, 读音, 注音, 多音字): a farm's news has none.
+#: Words of a text about pronunciation (易读错字, 读音, 注音, 多音字): the real farm pages
+#: hold none (tests/test_pinyin_lessons.py).
 _PRONUNCIATION = re.compile("读错|讀錯|读音|讀音|读作|讀作|读成|讀成|念作|唸作|注音|多音字|正音")
 #: Labels of such a text, at most: a list of words, not a page labelled throughout.
 PRONUNCIATION_LABELS = 12
@@ -310,7 +311,8 @@ _BARE_PINYIN = re.compile(
 
 
 #: The characters a reader knows: the most frequent this many of the word list's. The real
-#: farm pages label none beyond the 3,400th: a converter's dictionary holds common ones.
+#: farm pages label none beyond them (tests/test_pinyin_lessons.py): a converter's
+#: dictionary holds common ones.
 COMMON_CHARACTERS = 4000
 
 
