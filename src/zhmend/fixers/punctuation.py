@@ -137,12 +137,15 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     if not farm or ('"' not in text and "--" not in text):
         return _marks(text, ctx, farm)
     # Quotes and dashes first, so that a mark beside a restored quote is judged beside a
-    # Chinese one ("加油"! -> “加油”！), then again: a Latin quote may stand beside a
-    # comma only the marks made Chinese ("Apple","Huawei"三家).
+    # Chinese one ("加油"! -> “加油”！), then the marks, then the two in turn while they
+    # change something: a Latin quote may stand beside a comma only the marks made Chinese
+    # ("Apple","Huawei"三家), and a quote restored then makes the marks inside it Chinese
+    # (",," between quotes). Each step alone is idempotent, so a step that changes nothing
+    # leaves nothing for the next; real pages stop after the third.
     steps: list[tuple[str, list[Edit]]] = []
     current = text
-    for step in ("quotes", "marks", "quotes"):
-        if step == "marks":
+    for n in range(MAX_QUOTE_STEPS):
+        if n % 2:
             edits = _marks(current, ctx, farm)
         else:
             folded = _quotes_and_dashes(current)
@@ -152,6 +155,8 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
         if edits:
             steps.append((current, edits))
             current = apply_edits(current, edits)
+        elif n:
+            break
     if not steps:
         return []
     if not ctx.explain:
@@ -162,6 +167,9 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     return [Edit(e.start, e.end, e.before, e.after, RULE) for e in log.edits()]
 
 
+#: A cap on the alternating quote and mark steps: each step turns ASCII into full width
+#: only, so the steps settle; the cap keeps a pathological chain linear.
+MAX_QUOTE_STEPS = 8
 #: ASCII double quotes in pairs along a line: the first with the second, and so on.
 _PAIRED = re.compile('"([^"\n]*)"')
 #: Two hyphens alone (not a rule of dashes, not ---).
