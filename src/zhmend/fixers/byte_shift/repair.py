@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -36,8 +37,10 @@ from .search import (
 RULE = "repair_byte_shift"
 
 # A label after an ASCII character from 0x40 up (a trail byte shown as itself): farm pages
-# carry hundreds of labels after Han characters, which the regex skips without a match.
-_LABEL_AFTER_ASCII = regex.compile(rf"(?<=[\x40-\x7f])\(({SYLLABLE})\)")
+# carry hundreds of labels after Han characters, which the pattern rules out one by one.
+# ``re`` with the parenthesis first skips to each in C and then looks behind it: a third
+# of the time of ``regex`` looking behind every character.
+_LABEL_AFTER_ASCII = re.compile(rf"\((?<=[\x40-\x7f]\()({SYLLABLE})\)")
 _SCAN = regex.compile(r"\?")  # anchors; a "(" is found by LABEL below
 _BANG = regex.compile(r"[!！]")
 _PAREN_FOLD = regex.compile(r"\([1-9][0-9]?\)")
@@ -270,7 +273,8 @@ def find_windows(text: str) -> list[_Window]:
                 found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
     # Where the decoder dropped the second pass's byte with its lead byte, no "?" is left:
     # only the mark, then text out of step.
-    for m in _BANG.finditer(text):
+    # Most pages hold no exclamation mark: two memory scans rule it out.
+    for m in _BANG.finditer(text) if "!" in text or "！" in text else ():
         i = m.start()
         if i == 0 or not (is_han(text[i - 1]) or _label_before(text, i) is not None):
             continue
