@@ -220,7 +220,7 @@ def cluster_dataset(
     fmt = {"batch_format": "numpy"}
     if partitions is None:
         partitions = default_partitions()
-    ok = docs.filter(lambda row: row["status"] == "ok").select_columns(
+    ok = _where(docs, "status", "ok").select_columns(
         ["index", "digest", "signature"]
     )
     exact = (
@@ -228,8 +228,8 @@ def cluster_dataset(
         .map_groups(_exact_groups, **fmt)
         .materialize()
     )
-    firsts = exact.filter(lambda r: r["kind"] == "first")
-    exact_edges = exact.filter(lambda r: r["kind"] == "edge").select_columns(["a", "b"])
+    firsts = _where(exact, "kind", "first")
+    exact_edges = _where(exact, "kind", "edge").select_columns(["a", "b"])
 
     band_rows = firsts.map_batches(
         _band_rows,
@@ -277,7 +277,7 @@ def cluster_dataset(
     n_exact = exact_edges.count()
 
     labels = propagate_min_labels(edges, partitions)
-    meta = docs.filter(lambda row: row["status"] == "ok").map_batches(
+    meta = _where(docs, "status", "ok").map_batches(
         lambda b: {
             "node": b["index"].astype(np.int64),
             "label": np.full(len(b["index"]), -1),
@@ -361,7 +361,7 @@ def propagate_min_labels(edges: Any, partitions: int) -> Any:
             .map_groups(_min_label, **fmt)
             .materialize()
         )
-        changed = updated.filter(lambda r: r["changed"]).count()
+        changed = _where(updated, "changed", True).count()
         labels = updated.select_columns(["node", "label"]).materialize()
         if changed == 0:
             return labels
@@ -393,6 +393,17 @@ def start_ray() -> Any:
     if not ray.is_initialized():
         ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
     return ray
+
+
+def _where(ds: Any, column: str, value: object) -> Any:
+    """The rows of ``ds`` whose ``column`` equals ``value``: as an expression where Ray has
+    them (evaluated on Arrow blocks, and without the warning Ray gives for a function on
+    every run), else as a function (Ray before expressions)."""
+    try:
+        from ray.data.expressions import col
+    except ImportError:
+        return ds.filter(lambda row: row[column] == value)
+    return ds.filter(expr=col(column) == value)
 
 
 @contextmanager
