@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import scan
-from .chars import HAN_CLASS, is_han
+from .chars import HAN_CLASS, is_han, japanese_or_korean
 from .tables import (
     convert,
     shared_forms,
@@ -269,6 +269,12 @@ def decide_script(
                 if reason:
                     reasons.append(reason)
         converted = bool(reasons)
+        if converted and not verified_labels and japanese_or_korean(text):
+            # Kyujitai and hanja are traditional-only characters, and Japanese writes 里 台
+            # 干 只; a farm converts Chinese. (A Japanese or Korean page's labels are kept by
+            # strip_pinyin_annotations, so labels that went were a farm's.)
+            converted = False
+            reasons.clear()
     elif t and (labels_on_traditional >= 2 or (t >= MIXED_FARM_TEXT and "," in text)):
         # Simplified breadcrumbs, keyword lines and 相关推荐 around a short farm body keep
         # the page from looking traditional; the farm's injections on the body's lines
@@ -463,9 +469,10 @@ def converter_marks(text: str) -> Counter[str]:
 #: Characters after and before 里 干 么 in words that genuine traditional text writes with
 #: them, where OpenCC's phrases write 裡 乾 麼: Taiwan's boroughs and their chiefs (龍安里里長,
 #: 每個里, 該里里民), 豆干 干貝 魚干, the youngest child (老么 么妹), Taichung's 后里 and
-#: 后豐 (往后里: a place, not 往后 "afterwards").
-_OWN_WORD_AFTER = {"里": "里長民辦幹", "干": "貝", "么": "妹女兒弟子", "后": "里豐"}
-_OWN_WORD_BEFORE = {"里": "個每該本各鄰全后", "干": "豆魚肉菜筍蔔", "么": "老"}
+#: 后豐 (往后里: a place, not 往后 "afterwards"), and 么么 (么么茶, 么么噠: no converter writes
+#: 麼麼 as 么么 twice over 什么).
+_OWN_WORD_AFTER = {"里": "里長民辦幹", "干": "貝", "么": "妹女兒弟子么", "后": "里豐"}
+_OWN_WORD_BEFORE = {"里": "個每該本各鄰全后", "干": "豆魚肉菜筍蔔", "么": "老么"}
 
 
 def in_own_word(text: str, i: int) -> bool:

@@ -13,7 +13,7 @@ from operator import itemgetter, not_
 import regex
 
 from .. import scan
-from ..chars import HAN_CLASS, HAN_RANGES, is_han
+from ..chars import HAN_CLASS, HAN_RANGES, is_han, japanese_or_korean
 from ..detect import STRAY_RE, injected_strays, traditional_spans
 from ..edits import Edit, make_edits
 from ..tables import (
@@ -240,15 +240,17 @@ def is_lesson(
     the labels romanize a list (王(wang)、李(li)), when the page writes pinyin of its own
     outside parentheses (读成xiōng), when a label glosses a reading other
     than the default (龜（qiū）茲), when the text around them is English, or when each
-    glosses a word of a list (酗(xù)酒、發酵(jiào)). None of the real farm pages does any
-    of these. A page with an injected stray comma (``,,`` ``,、``) is a farm's whatever its
-    labels: no person types one.
+    glosses a word of a list (酗(xù)酒、發酵(jiào)), when tone numbers are Cantonese
+    Jyutping (飛(fei1)鵝山 on a page in Cantonese), or when the page is Japanese or Korean
+    (學(xué)に当たります). None of the real farm pages does any of these. A page with an
+    injected stray comma (``,,`` ``,、``) is a farm's whatever its labels: no person types
+    one.
     """
     # The stray comma first: one C scan settles many farm pages before a look at each label.
     if "," in text and STRAY_RE.search(text) is not None:
         return False
     return (
-        _two_readings(runs, infos)
+        _two_readings(text, runs, infos)
         or _all_quoted(pieces, infos)
         or _all_note_heads(pieces, infos)
         or _romanization_list(pieces, infos)
@@ -256,12 +258,37 @@ def is_lesson(
         or _in_latin_text(text, runs)
         or _word_list(pieces, infos)
         or _bare_pinyin(text, pieces)
+        or _jyutping(text, runs)
+        or japanese_or_korean(text)
     )
+
+
+#: Characters of written Cantonese (嘅 哋 咗 佢 …), and names of the language and its
+#: romanization: a page holding them writes Jyutping, whose tone 1 is spelled as pinyin's
+#: (飛 fei1, 都 dou1) and whose tone 5 reads as pinyin's neutral tone.
+_CANTONESE = re.compile("[嘅哋咗佢喺冇嘢啲嗰唔]")
+_CANTONESE_NAMES = ("粵語", "粤语", "粵拼", "粤拼", "廣東話", "广东话", "粵音", "粤音", "yutping")
+#: A Jyutping label: tone 6 has no pinyin counterpart.
+_TONE_SIX = re.compile("[a-z]6[)）]")
+
+
+def _jyutping(text: str, runs: list[str]) -> bool:
+    """Whether the page writes tone-numbered labels in Cantonese context: two characters of
+    written Cantonese, a name of the language, or a tone-6 label. No farm writes tone
+    numbers on Cantonese pages (the real ones write tone marks or none)."""
+    joined = "".join(runs)
+    if not any(d in joined for d in "123456"):
+        return False  # no tone number
+    if len(set(_CANTONESE.findall(text))) >= 2 or _TONE_SIX.search(text) is not None:
+        return True
+    return any(name in text for name in _CANTONESE_NAMES)
 
 
 #: Words of a text about pronunciation (易读错字, 读音, 注音, 多音字): the real farm pages
 #: hold none (tests/test_pinyin_lessons.py).
-_PRONUNCIATION = re.compile("读错|讀錯|读音|讀音|读作|讀作|读成|讀成|念作|唸作|注音|多音字|正音")
+_PRONUNCIATION = re.compile(
+    "读错|讀錯|读音|讀音|读作|讀作|读成|讀成|念作|唸作|注音|多音字|破音|正音"
+)
 #: Labels of such a text, at most: a list of words, not a page labelled throughout.
 PRONUNCIATION_LABELS = 12
 
@@ -448,7 +475,9 @@ def is_glossed(
     return (len(infos) - infos.count(None)) * GLOSS_SPACING <= scan.han_count(text)
 
 
-def _two_readings(runs: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
+def _two_readings(
+    text: str, runs: list[str], infos: list[tuple[str, str, int] | None]
+) -> bool:
     """Whether one character carries two different tone-marked readings (``hui4`` and
     ``huì`` are one reading). Labels without a tone do not count: toneless labels are the
     style of SEO spinners, which label any occurrence and may take each character's reading
@@ -468,14 +497,23 @@ def _two_readings(runs: list[str], infos: list[tuple[str, str, int] | None]) -> 
         return False
     seen: dict[str, tuple[str, str]] = {}
     # A traditional character with several simplified forms (乾 for 干 and 乾, 著 for 着 and
-    # 著) keeps the label of each source on a converted page: two readings, one farm.
+    # 著) keeps the label of each source on a converted page: two readings, one farm, unless
+    # the page is about pronunciation (破音字：著(zhù)作、著(zhuó)陸).
     merged = script_overrides()
+    merged_seen: dict[str, tuple[str, str]] = {}
+    about = None
     for ch, label in labels:
-        if ch in merged:
-            continue
         reading = _toned_reading(label)
-        if reading is not None and seen.setdefault(ch, reading) != reading:
-            return True
+        if reading is None:
+            continue
+        if ch not in merged:
+            if seen.setdefault(ch, reading) != reading:
+                return True
+        elif merged_seen.setdefault(ch, reading) != reading:
+            if about is None:
+                about = _PRONUNCIATION.search(text) is not None
+            if about:
+                return True
     return False
 
 

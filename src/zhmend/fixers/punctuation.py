@@ -583,6 +583,19 @@ def _not_brackets(text: str, o: int, c: int, prev: str, farm: bool) -> bool:
     return not farm and _CODE_INSIDE.search(inside) is not None
 
 
+def _in_latin_prose(text: str, flags: bytes, o: int, c: int) -> bool:
+    """Whether the pair at ``o``, ``c`` stands in text that is not Chinese on either side:
+    a space after a character that is not Chinese before it, and after it (past one
+    space) no Chinese character (``Beijing (北京) is``, ``Khổng Tử (孔子).``). A Chinese
+    writer puts no space before a bracket after Latin text (在Beijing(北京)见面)."""
+    if o < 2 or text[o - 1] != " " or flags[o - 2] or text[o - 2] == "\n":
+        return False
+    after = c + 1
+    if after < len(text) and text[after] == " ":
+        after += 1
+    return after >= len(text) or not flags[after]
+
+
 def _paired_parens(text: str, flags: bytes, latin_inside: bool) -> set[int]:
     """Positions of ASCII parentheses that pair up within a line and sit in Chinese text.
 
@@ -610,6 +623,8 @@ def _paired_parens(text: str, flags: bytes, latin_inside: bool) -> set[int]:
             continue  # 1674-8883(2021)15-0224-03
         if _not_brackets(text, o, c, prev, farm=latin_inside):
             continue
+        if not latin_inside and _in_latin_prose(text, flags, o, c):
+            continue  # Beijing (北京) is the capital: the English sentence's parentheses
         if (latin_inside and ((prev and flags[o - 1]) or (nxt and flags[c + 1]))) or _HAN.search(
             text, o, c
         ):
