@@ -297,6 +297,11 @@ def _reference_paired(text: str, flags: bytes, latin_inside: bool) -> set[int]:
         prev, nxt = text[o - 1 : o], text[c + 1 : c + 2]
         if prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():
             continue
+        if not latin_inside and prev == " " and o >= 2 and text[o - 2] != "\n":
+            # A space before it and no Chinese on either side: a Latin sentence's brackets.
+            after = text[c + 1 :].removeprefix(" ")[:1]
+            if not flags[o - 2] and not (after and flags[c + 1 + (nxt == " ")]):
+                continue
         han = any(is_han(ch) for ch in text[o:c])
         if han or (latin_inside and ((prev and flags[o - 1]) or (nxt and flags[c + 1]))):
             out.update((o, c))
@@ -307,6 +312,7 @@ def _reference_paired(text: str, flags: bytes, latin_inside: bool) -> set[int]:
 @given(st.text(alphabet=list("()\n中a1 ，"), max_size=40), st.booleans())
 @example("((\n)(中))", True)
 @example("a(中)1(b)，", False)
+@example("a (中) a (中)，", False)
 def test_parentheses_pair_within_lines(text, farm):
     flags = punctuation._chinese_flags(text)
     assert punctuation._paired_parens(text, flags, farm) == _reference_paired(text, flags, farm)

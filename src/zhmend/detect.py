@@ -391,7 +391,9 @@ def traditional_lines(text: str) -> str:
     return text if len(kept) == len(lines) else "\n".join(kept)
 
 
-_QUOTE_SPAN = re.compile("「[^」\n]*」|“[^”\n]*”|『[^』\n]*』")
+#: A quote within a line. The opening mark is excluded from the body, so a mark left
+#: unclosed is not searched to its line's end from every later one.
+_QUOTE_SPAN = re.compile("「[^「」\n]*」|“[^“”\n]*”|『[^『』\n]*』")
 #: The characters of a quoted word, at most: 「干部」 names the word.
 QUOTED_WORD = 4
 

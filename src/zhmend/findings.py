@@ -267,8 +267,9 @@ _MOJIBAKE = {
     "gbk_replacement": re.compile("(?:锟斤拷|烫烫烫|屯屯屯)+"),
     # A label whose opening parenthesis was eaten with a byte: 日?qǐng)報
     "byte_shift": re.compile(f"\\?[a-zü{_TONED}]{{1,6}}[0-5]?\\)"),
-    # A character lost in decoding: 深水?區
-    "question_mark": re.compile(f"\\?+(?={_HAN})"),
+    # A character lost in decoding: 深水?區. A run is matched from its first mark only,
+    # whole (a run of thousands not tried again from each of its marks).
+    "question_mark": re.compile(f"(?<!\\?)\\?++(?={_HAN})"),
 }
 _MOJIBAKE_CUE = {"replacement": "\ufffd", "byte_shift": "?", "question_mark": "?"}
 _GBK_REPLACEMENT_WORDS = ("锟斤拷", "烫烫烫", "屯屯屯")
@@ -332,6 +333,7 @@ def mojibake(
     can start only there), instead of a search of the whole text.
     """
     out = []
+    labels: set[int] = set()  # where byte-shift labels start: no lost character there
     for kind, pattern in _MOJIBAKE.items() if signs else ():
         cue = _MOJIBAKE_CUE.get(kind)
         if cue and cue not in text:
@@ -342,9 +344,11 @@ def mojibake(
             if kind in _AFTER_HAN and not (m.start() and _HAN_RE.match(text, m.start() - 1)):
                 continue
             if kind == "question_mark" and (
-                any(f.start == m.start() for f in out) or ends_question(text, m.start())
+                m.start() in labels or ends_question(text, m.start())
             ):
                 continue  # a byte-shift label, or the end of a question (你好吗?我)
+            if kind == "byte_shift":
+                labels.add(m.start())
             out.append(Finding("mojibake", m.start(), m.end(), m.group(), kind))
     for m in _gbk_runs(text, gbk_starts) if gbk_runs else ():
         decoded = _decodes_word(m.group()) if m.group("word") else _decodes_as_utf8(m.group())

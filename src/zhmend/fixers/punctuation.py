@@ -76,11 +76,13 @@ def _doubled_by_a_person(text: str, farm: bool) -> bool:
 
 def in_comma_run(text: str, i: int, least: int = 3) -> bool:
     """Whether the comma at ``i`` is one of a run of ``least`` or more (see _COMMA_RUN)."""
+    # Only ``least`` commas on either side matter: a run of thousands is not rescanned for
+    # each of its commas.
     lo = i
-    while lo and text[lo - 1] in ",，":
+    while lo and i - lo < least and text[lo - 1] in ",，":
         lo -= 1
     hi = i + 1
-    while hi < len(text) and text[hi] in ",，":
+    while hi < len(text) and hi - i < least and text[hi] in ",，":
         hi += 1
     return hi - lo >= least
 #: Rounds of the fixpoint; a chain of marks longer than this may need a second mend.
@@ -90,7 +92,10 @@ MAX_ROUNDS = 64
 # the marks of the patterns below.
 _DOTS = r"\.(?<!\.\.)(?:\.{5}|\.{2})(?!\.)"
 _CANDIDATE = re.compile(f"[,;:!?()]|{_DOTS}")
-_PARENS = re.compile("[()]")
+_PARENS_OR_LINE_END = re.compile("[()\n]")
+#: Longest ASCII pair made full width, in characters: a bracket of Chinese text closes
+#: within a few sentences.
+MAX_PAIR = 1000
 _HAN = re.compile(HAN_CLASS)
 _FULL_WIDTH_RE = re.compile("[，；：！？（）]")
 # What _chinese_flags marks: Han characters and full-width Chinese punctuation.
@@ -437,6 +442,7 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
     quoted = _names_a_mark(text, farm)
     spaced = not farm and ", " in text
     chinese_at: set[int] = set()  # ASCII marks already judged to be Chinese punctuation
+    mark_run = [0, 0]  # the run of ASCII marks looked at last (_run_ends_chinese)
     changes: list[Change] = []
     full_width = FULL_WIDTH
     for m in candidates.finditer(text, first.start()):
@@ -492,7 +498,7 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
         if (
             c == ","
             and nxt in _MARKS_AFTER_STRAY
-            and (chinese_before or _run_ends_chinese(text, flags, i))
+            and (chinese_before or _run_ends_chinese(text, flags, i, mark_run))
             and not (runs and in_comma_run(text, i, least))
         ):
             changes.append((i, i + 1, ""))
@@ -504,7 +510,7 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
             if not ok and runs and in_comma_run(text, i, least):
                 # A person's run (OK,,沒問題) changes as a whole: left half ASCII, its
                 # first comma would read as a stray before the second in the next round.
-                ok = _run_ends_chinese(text, flags, i)
+                ok = _run_ends_chinese(text, flags, i, mark_run)
         elif c in ";:":  # but "ID:中" or "x;中" may be code or an identifier
             ok = chinese_before or (chinese_after and not prev_alnum)
         else:  # ! ?  -- "?nèi)" is a byte-shift label; "那?社會" may hide a lost character
@@ -528,11 +534,19 @@ def _folded(text: str, changes: list[Change]) -> bool:
     return len(changes) >= len(_FULL_WIDTH_RE.findall(text))
 
 
-def _run_ends_chinese(text: str, flags: bytes, i: int) -> bool:
-    """Whether the run of ASCII marks starting at ``i`` ends at a Chinese character or mark."""
-    j = i
-    while j < len(text) and text[j] in ",;:!?":
-        j += 1
+#: A run of ASCII marks.
+_MARK_RUN = re.compile("[,;:!?]*")
+
+
+def _run_ends_chinese(text: str, flags: bytes, i: int, run: list[int]) -> bool:
+    """Whether the run of ASCII marks starting at ``i`` ends at a Chinese character or mark.
+
+    ``run`` holds the start and end of the run found last, shared by the calls of one
+    round: every mark of a run has its end, found once (a run of thousands of commas would
+    otherwise be scanned for each)."""
+    if not run[0] <= i < run[1]:
+        run[0], run[1] = i, _MARK_RUN.match(text, i).end()
+    j = run[1]
     return j < len(text) and flags[j] != 0
 
 
@@ -604,19 +618,21 @@ def _paired_parens(text: str, flags: bytes, latin_inside: bool) -> set[int]:
     """
     pairs: list[tuple[int, int]] = []
     stack: list[int] = []
-    for m in _PARENS.finditer(text):
+    for m in _PARENS_OR_LINE_END.finditer(text):
         i = m.start()
-        # Pairs close within a line: a line end since the last open parenthesis (and so
-        # since every other on the stack) empties it.
-        if stack and text.find("\n", stack[-1], i) != -1:
-            stack.clear()
-        if text[i] == "(":
+        ch = text[i]
+        if ch == "(":
             stack.append(i)
+        elif ch == ")":
+            if stack:
+                pairs.append((stack.pop(), i))
         elif stack:
-            pairs.append((stack.pop(), i))
+            stack.clear()  # pairs close within a line
     out: set[int] = set()
     n = len(text)
     for o, c in pairs:
+        if c - o > MAX_PAIR:
+            continue  # no bracket of a sentence; nested thousands deep, each would be read
         prev = text[o - 1] if o else ""
         nxt = text[c + 1] if c + 1 < n else ""
         if prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():

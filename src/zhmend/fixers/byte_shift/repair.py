@@ -28,8 +28,9 @@ from .search import (
     MARKED,
     QLABEL,
     SYLLABLE,
+    OpenedBefore,
     fold_at,
-    opened_before,
+    fold_starts,
     pairing,
     rank,
 )
@@ -50,6 +51,11 @@ STATUSES = ("repaired", "lost_byte", "uncertain", "unrepaired")
 
 MAX_LEFT = 12  # characters re-read before the first anchor of a window
 MAX_RIGHT = 40  # characters after the last anchor before giving up on finding the step
+#: Longest window searched. Anchors close together merge into one window; the simulated
+#: pages' windows reach 141 characters. A longer one (garbage throughout, a mark repeated
+#: by the hundred) would cost the search seconds.
+MAX_WINDOW = 200
+_LOST_RUN = "????"
 # A repair must beat the text as it stands by this much (natural log), and the next best
 # different repair by MARGIN, or the span is only flagged.
 MIN_GAIN = 8.0
@@ -90,10 +96,13 @@ def _left(text: str, i: int) -> int:
     """Start of a window whose anchor is at ``i``: back to a space or a raw ASCII letter or
     digit (decoding is in step after them), at most MAX_LEFT characters. Labels are
     skipped, not counted: they are not part of the byte stream a false match sees."""
-    j, n = i, 0
+    j, n, labels = i, 0, 0
     while j > 0 and n < MAX_LEFT:
         start = _label_before(text, j)
         if start is not None:
+            if labels == 2 * MAX_LEFT:
+                break  # a chain of labels without characters (?huì)?huì)…): no step to find
+            labels += 1
             j = start
             continue
         fold = _fold_before(text, j)
@@ -138,13 +147,15 @@ def _right(text: str, k: int) -> int:
         c = text[j]
         if c.isspace():
             break
-        m = QLABEL.match(text, j) or LABEL.match(text, j)
+        # Labels open with ? or (, folds with one of a few characters: the look-ups are
+        # made only there (a page of ? between characters has many windows to bound).
+        m = (QLABEL.match(text, j) or LABEL.match(text, j)) if c in "?(" else None
         if m:
             j = m.end()
             if m.group().startswith("(") and not _odd_at(text, j):
                 break  # a label in step; one read out of step is followed by more garble
             continue
-        fold = fold_at(text, j)
+        fold = fold_at(text, j) if c in fold_starts() else None
         if fold:  # ⒎ shown as "7.": one shifted pair, not an ASCII byte in step
             j += len(fold)
             continue
@@ -267,7 +278,8 @@ def find_windows(text: str) -> list[_Window]:
             elif not (is_han(text[i - 1]) or text[i - 1] == ")"):
                 continue
             elif (plain := _doubled(text, i)) is not None:
-                found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
+                if plain:
+                    found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
             elif _garbled_after(text, i + 1):
                 plain = _plainly_garbled_after(text, i + 1)
                 found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
@@ -279,7 +291,8 @@ def find_windows(text: str) -> list[_Window]:
         if i == 0 or not (is_han(text[i - 1]) or _label_before(text, i) is not None):
             continue
         if (plain := _doubled(text, i)) is not None:
-            found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
+            if plain:
+                found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
         elif _plainly_garbled_after(text, i) or _lone_letter_after(text, i):
             found.append(_Window(_left(text, i), _right(text, i + 1), False, True))
         # "(" after a non-Han character: an intact label whose character straddles it
@@ -475,12 +488,21 @@ def repair(text: str) -> list[Outcome]:
         blanked[w.start : w.end] = " " * (w.end - w.start)
     scorer = Scorer("".join(blanked), text)
     folded = not any("\uff01" <= c <= "\uff5e" for c in text)
+    opened_before = OpenedBefore(text)
     outcomes = []
     for w in windows:
         window = text[w.start : w.end]
+        if w.end - w.start > MAX_WINDOW or _LOST_RUN in window:
+            # Anchors merged into a run longer than any garbled span seen, or a run of lost
+            # characters (????, which a byte shift never leaves: the simulated pages show
+            # three at most): not searched, its cost growing with each, and flagged as it
+            # stands when it would be.
+            if w.strong or w.plain:
+                outcomes.append(Outcome(w.start, w.end, "unrepaired", window, window))
+            continue
         prev = text[w.start - 1] if w.start > 0 else None
         nxt = text[w.end] if w.end < len(text) else None
-        j = judge(window, prev, nxt, scorer, w.strong, folded, opened_before(text, w.start))
+        j = judge(window, prev, nxt, scorer, w.strong, folded, opened_before(w.start))
         status, after = j.status, j.text
         if not w.strong and status in (None, "uncertain", "unrepaired"):
             # A bare "?" may well be a question mark: only a clear repair is reported,

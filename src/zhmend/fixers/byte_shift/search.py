@@ -588,6 +588,12 @@ def _put_back(h: _Hyp, before: bytes, byte: int, pair: bool, scorer: Scorer) -> 
     return _with_score(nh, nh.score - GAP_COST)
 
 
+@lru_cache(maxsize=1)
+def fold_starts() -> frozenset[str]:
+    """The first characters of :func:`fold_at`'s folds (``1`` ``(`` ``°``)."""
+    return frozenset(k[0] for k in folds())
+
+
 def fold_at(window: str, i: int) -> str | None:
     """A multi-character NFKC fold of one GBK symbol starting at ``i`` (⒙ -> ``18.``)."""
     table = folds()
@@ -632,16 +638,29 @@ _PAIRS = {"”": "“", "’": "‘", "】": "【", "》": "《", "）": "（", 
 _OPENERS = frozenset(_PAIRS.values())
 
 
-def opened_before(text: str, start: int) -> str:
-    """Opening marks left unclosed on the line before ``start`` (innermost last)."""
-    line = text[text.rfind("\n", 0, start) + 1 : start]
-    stack: list[str] = []
-    for c in line:
-        if c in _OPENERS:
-            stack.append(c)
-        elif c in _PAIRS and stack and stack[-1] == _PAIRS[c]:
-            stack.pop()
-    return "".join(stack)
+class OpenedBefore:
+    """The opening marks left unclosed on the line before a position of ``text`` (innermost
+    last), asked for positions in increasing order: each character is read once, however
+    many windows a long line holds."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.stack: list[str] = []
+
+    def __call__(self, start: int) -> str:
+        text, stack = self.text, self.stack
+        line = text.rfind("\n", self.pos, start)
+        if line != -1:
+            self.pos = line + 1
+            stack.clear()
+        for c in text[self.pos : start]:
+            if c in _OPENERS:
+                stack.append(c)
+            elif c in _PAIRS and stack and stack[-1] == _PAIRS[c]:
+                stack.pop()
+        self.pos = max(self.pos, start)
+        return "".join(stack)
 
 
 def pairing(text: str, opened: str) -> float:
