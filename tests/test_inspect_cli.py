@@ -251,3 +251,21 @@ def test_jsonl_positions_name_the_record_line_and_the_field(tmp_path):
     assert (report["line"], report["id"]) == (2, "b")
     body = rows[1]["body"]
     assert all(body[f["start"] : f["end"]] == f["text"] for f in report["findings"])
+
+
+def test_an_empty_file_is_one_empty_document(tmp_path):
+    """Every file gets its report: ``inspect --json a b c`` prints three lines, as the
+    library reports on an empty text."""
+    files = {"a.txt": "會(huì)議召開", "empty.txt": "", "bom.txt": "\ufeff"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    import zhmend as lib
+
+    out = zhmend("--json", *(str(tmp_path / n) for n in files))
+    assert out.returncode == 0, out.stderr
+    reports = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["file"] for r in reports] == [str(tmp_path / n) for n in files]
+    empty = lib.inspect("").to_dict()
+    for report in reports[1:]:
+        assert report["farm_score"] == empty["farm_score"]
+        assert report["counts"] == {}

@@ -8,6 +8,11 @@ import re
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN_CLASS = f"[{HAN_RANGES}]"
 
+#: Tone-marked letters of pinyin labels (and the syllabic ń ň ǹ ḿ).
+TONED_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+#: A letter of a pinyin label as farms write them: ü also as v, or as u: (lu:4).
+PINYIN_LETTER = f"[a-zü{TONED_LETTERS}v:]"
+
 #: Full-width punctuation that marks Chinese context (GB/T 15834 marks and brackets).
 CJK_PUNCT = "，。、；：！？“”‘’（）《》〈〉「」『』【】〔〕—…·～"
 

@@ -134,6 +134,8 @@ def _text_docs(
             except InputError as exc:
                 error = exc  # the blocks read before it are still reported
         if not ahead:
+            if i == 0 and error is None:
+                yield None, "", where  # an empty file is one empty document, reported
             break
         if i == 0 and len(ahead) == 1 and error is None:
             yield None, ahead.pop(), where

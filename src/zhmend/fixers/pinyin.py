@@ -13,7 +13,14 @@ from operator import itemgetter, not_
 import regex
 
 from .. import scan
-from ..chars import HAN_CLASS, HAN_RANGES, is_han, japanese_or_korean
+from ..chars import (
+    HAN_CLASS,
+    HAN_RANGES,
+    PINYIN_LETTER,
+    TONED_LETTERS,
+    is_han,
+    japanese_or_korean,
+)
 from ..detect import STRAY_RE, injected_strays, traditional_spans
 from ..edits import Edit, make_edits
 from ..tables import (
@@ -29,8 +36,8 @@ from .base import Context
 
 RULE = "strip_pinyin_annotations"
 
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-_SYLLABLE = f"[a-zü{_TONED}v:]{{1,7}}[0-5]?"
+_TONED = TONED_LETTERS
+_SYLLABLE = f"{PINYIN_LETTER}{{1,7}}[0-5]?"
 # One or more parenthesised single syllables right after a Han character; ASCII or
 # full-width parentheses, never mixed within one group.
 _GROUP = f"(?:\\({_SYLLABLE}\\)|（{_SYLLABLE}）)"
@@ -425,15 +432,20 @@ def _in_latin_text(text: str, runs: list[str]) -> bool:
     ASCII digits, folded marks and labels."""
     ascii_text = text.encode("ascii", "ignore")
     letters = len(ascii_text.translate(None, _NOT_LETTERS))
-    if letters < 2 * (len(text) - len(ascii_text)):
+    # Full-width marks are not counted: repair_punctuation makes them of ASCII ones, and
+    # the page must be judged alike after it (mend of its output changes nothing).
+    other = len(text) - len(ascii_text) - sum(map(text.count, _MENDED_MARKS))
+    if letters < 2 * other:
         return False  # the common answer, before the labels' letters are counted
     in_labels = len("".join(runs).encode("ascii", "ignore").translate(None, _NOT_LETTERS))
-    if letters - in_labels < 2 * (len(text) - len(ascii_text)):
+    if letters - in_labels < 2 * other:
         return False
     # Words quoted in English, not a Chinese paragraph beside an English one.
     return all(len(run) <= WORD_LIST_ITEM for run in _HAN_RUNS.findall(text))
 
 
+#: The marks repair_punctuation writes for ASCII ones.
+_MENDED_MARKS = "，；：！？（）…“”—"
 #: Every byte but the ASCII letters, for ``bytes.translate`` to delete.
 _NOT_LETTERS = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha())
 

@@ -11,6 +11,7 @@ from ..chars import (
     CJK_PUNCT,
     HAN_CLASS,
     HAN_RANGES,
+    PINYIN_LETTER,
     ends_question,
     is_han,
     japanese_or_korean,
@@ -93,6 +94,10 @@ MAX_ROUNDS = 64
 _DOTS = r"\.(?<!\.\.)(?:\.{5}|\.{2})(?!\.)"
 _CANDIDATE = re.compile(f"[,;:!?()]|{_DOTS}")
 _PARENS_OR_LINE_END = re.compile("[()\n]")
+#: A pinyin syllable half in full-width brackets: the ASCII bracket that would complete it
+#: as a label (strip_pinyin_annotations reads only labels of one width) stays.
+_HALF_LABEL_BEFORE = re.compile(f"（{PINYIN_LETTER}{{1,7}}[0-5]?$")
+_HALF_LABEL_AFTER = re.compile(f"\\({PINYIN_LETTER}{{1,7}}[0-5]?）")
 #: Longest ASCII pair made full width, in characters: a bracket of Chinese text closes
 #: within a few sentences.
 MAX_PAIR = 1000
@@ -633,6 +638,10 @@ def _paired_parens(text: str, flags: bytes, latin_inside: bool) -> set[int]:
     for o, c in pairs:
         if c - o > MAX_PAIR:
             continue  # no bracket of a sentence; nested thousands deep, each would be read
+        if _HALF_LABEL_BEFORE.search(text, max(0, c - 9), c) or _HALF_LABEL_AFTER.match(
+            text, o
+        ):
+            continue  # 發（fā) made 發（fā）: a label the next mend would strip
         prev = text[o - 1] if o else ""
         nxt = text[c + 1] if c + 1 < n else ""
         if prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():
