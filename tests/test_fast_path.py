@@ -297,7 +297,7 @@ def _reference_paired(text: str, flags: bytes, latin_inside: bool) -> set[int]:
         prev, nxt = text[o - 1 : o], text[c + 1 : c + 2]
         if prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum():
             continue
-        if not latin_inside and prev == " " and o >= 2 and text[o - 2] != "\n":
+        if prev == " " and o >= 2 and text[o - 2] != "\n":
             # A space before it and no Chinese on either side: a Latin sentence's brackets.
             after = text[c + 1 :].removeprefix(" ")[:1]
             if not flags[o - 2] and not (after and flags[c + 1 + (nxt == " ")]):

@@ -37,11 +37,24 @@ def test_chinese_text_is_not(text):
     assert not japanese_or_korean(text)
 
 
-def test_a_short_chinese_text_quoting_japanese_is_left_alone():
-    # A tenth of its script characters are kana: as much as a Japanese headline has.
+def test_kana_and_hangul_quoted_in_chinese_text_do_not_count():
+    # A tenth of its script characters are kana, all inside the title's brackets: a Chinese
+    # text quoting a Japanese title or a Korean name is mended as Chinese.
     text = "这部动画片叫《ドラえもん》,在中国家喻户晓,几乎每个孩子都看过,很多大人也喜欢它。"
+    assert not japanese_or_korean(text)
+    assert zhmend.mend(text) == text.replace(",", "，")
+    assert not japanese_or_korean("防彈少年團(방탄소년단)成員金南俊(김남준)發布新歌")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「ありがとう」と彼は言った。東京の空は青かった。",  # dialogue quoted, prose outside
+        "그는 「감사합니다」라고 말했다. 大韓民國 서울特別市.",
+    ],
+)
+def test_japanese_and_korean_prose_with_quotes_is_still_recognised(text):
     assert japanese_or_korean(text)
-    assert zhmend.mend(text) == text
 
 
 def test_the_share_is_counted_among_han_kana_and_hangul():

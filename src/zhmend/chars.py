@@ -31,11 +31,18 @@ _KANA_HANGUL = re.compile(KANA_HANGUL_CLASS)
 _HAN = re.compile(HAN_CLASS)
 
 
+#: A short bracketed or quoted stretch, where a Chinese page quotes a Japanese title or a
+#: Korean name (《すずめの戸締まり》, 防彈少年團(방탄소년단)).
+_QUOTED = re.compile("[(（《「『“][^()（）《》「」『』“”\n]{1,40}[)）》」』”]")
+
+
 def japanese_or_korean(text: str) -> bool:
     """Whether ``text`` is Japanese or Korean, by its share of kana and hangul
-    (:data:`FOREIGN_SHARE`): their punctuation does not follow GB/T 15834."""
+    (:data:`FOREIGN_SHARE`) outside short brackets and quotes: their punctuation does not
+    follow GB/T 15834, and a farm converts Chinese pages only."""
     if _KANA_HANGUL.search(text) is None:
         return False
+    text = _QUOTED.sub("", text)
     foreign = len(_KANA_HANGUL.findall(text))
     return foreign >= FOREIGN_SHARE * (foreign + len(_HAN.findall(text)))
 

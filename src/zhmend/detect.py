@@ -215,7 +215,7 @@ def decide_script(
     residue: Mapping[str, int] = _NONE_FOUND
     terms: Mapping[str, int] = _NONE_FOUND
     marks: Mapping[str, int] = _NONE_FOUND
-    loose = counterparts = 0
+    loose = counterparts = strays = 0
     # Without detail, verified labels decide on their own and nobody reads the rest.
     decided = bool(verified_labels) and not detail
     # Only traditional-looking text needs them (and they cost).
@@ -269,10 +269,11 @@ def decide_script(
                 if reason:
                     reasons.append(reason)
         converted = bool(reasons)
-        if converted and not verified_labels and japanese_or_korean(text):
+        if converted and not (verified_labels or strays >= 2) and japanese_or_korean(text):
             # Kyujitai and hanja are traditional-only characters, and Japanese writes 里 台
             # 干 只; a farm converts Chinese. (A Japanese or Korean page's labels are kept by
-            # strip_pinyin_annotations, so labels that went were a farm's.)
+            # strip_pinyin_annotations, so labels that went were a farm's; no person types
+            # the farm's stray commas.)
             converted = False
             reasons.clear()
     elif t and (labels_on_traditional >= 2 or (t >= MIXED_FARM_TEXT and "," in text)):

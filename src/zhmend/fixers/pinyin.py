@@ -265,7 +265,7 @@ def is_lesson(
         or _in_latin_text(text, runs)
         or _word_list(pieces, infos)
         or _bare_pinyin(text, pieces)
-        or _jyutping(text, runs)
+        or _jyutping(text, runs, infos)
         or japanese_or_korean(text)
     )
 
@@ -279,22 +279,32 @@ _CANTONESE_NAMES = ("粵語", "粤语", "粵拼", "粤拼", "廣東話", "广东
 _TONE_SIX = re.compile("[a-z]6[)）]")
 
 
-def _jyutping(text: str, runs: list[str]) -> bool:
-    """Whether the page writes tone-numbered labels in Cantonese context: two characters of
-    written Cantonese, a name of the language, or a tone-6 label. No farm writes tone
-    numbers on Cantonese pages (the real ones write tone marks or none)."""
-    joined = "".join(runs)
-    if not any(d in joined for d in "123456"):
-        return False  # no tone number
-    if len(set(_CANTONESE.findall(text))) >= 2 or _TONE_SIX.search(text) is not None:
+def _jyutping(
+    text: str, runs: list[str], infos: list[tuple[str, str, int] | None]
+) -> bool:
+    """Whether the page's tone-numbered labels are Jyutping: in Cantonese context (two
+    characters of written Cantonese, a name of the language, or a tone-6 label). Jyutping
+    passes for pinyin only in tone 1 (spelled alike) and tone 5 (pinyin's neutral tone):
+    two verified labels in tones 2 to 4 are a Mandarin converter's (來(lai2)), whatever the
+    page names. No farm seen writes tone numbers (the real ones write tone marks or none)."""
+    tones = [info[1][-1] for info in infos if info is not None and info[1][-1:].isdigit()]
+    if not tones:
+        return False  # no tone-numbered label: (mp3) or (IPv6) is none
+    if sum(t in "234" for t in tones) >= 2:
+        return False
+    if len(set(_CANTONESE.findall(text))) >= 2 or _TONE_SIX.search("".join(runs)):
         return True
     return any(name in text for name in _CANTONESE_NAMES)
 
 
-#: Words of a text about pronunciation (易读错字, 读音, 注音, 多音字): the real farm pages
-#: hold none (tests/test_pinyin_lessons.py).
-_PRONUNCIATION = re.compile(
-    "读错|讀錯|读音|讀音|读作|讀作|读成|讀成|念作|唸作|注音|多音字|破音|正音"
+#: Words of a text about pronunciation (易读错字, 读音, 注音, 多音字), not inside longer
+#: words (解读作物, 纪念作品, 关注音乐, 真正音乐, also with a farm's label between: 關(guān)注音樂):
+#: the real farm pages hold none (tests/test_pinyin_lessons.py).
+_PRONUNCIATION = regex.compile(
+    "(?<![解阅閱研宣]{label}?)[读讀](?:错|錯|音|作|成)|(?<![纪紀怀懷悼]{label}?)念作|唸作"
+    "|(?<![关關专專]{label}?)注音|多音字|破音|(?<![真公纠糾]{label}?)正音".format(
+        label=f"(?:[(（]{PINYIN_LETTER}{{1,7}}[0-5]?[)）])"
+    )
 )
 #: Labels of such a text, at most: a list of words, not a page labelled throughout.
 PRONUNCIATION_LABELS = 12

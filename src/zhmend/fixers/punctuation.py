@@ -648,7 +648,7 @@ def _paired_parens(text: str, flags: bytes, latin_inside: bool) -> set[int]:
             continue  # 1674-8883(2021)15-0224-03
         if _not_brackets(text, o, c, prev, farm=latin_inside):
             continue
-        if not latin_inside and _in_latin_prose(text, flags, o, c):
+        if _in_latin_prose(text, flags, o, c):
             continue  # Beijing (北京) is the capital: the English sentence's parentheses
         if (latin_inside and ((prev and flags[o - 1]) or (nxt and flags[c + 1]))) or _HAN.search(
             text, o, c

@@ -52,9 +52,10 @@ STATUSES = ("repaired", "lost_byte", "uncertain", "unrepaired")
 MAX_LEFT = 12  # characters re-read before the first anchor of a window
 MAX_RIGHT = 40  # characters after the last anchor before giving up on finding the step
 #: Longest window searched. Anchors close together merge into one window; the simulated
-#: pages' windows reach 141 characters. A longer one (garbage throughout, a mark repeated
+#: pages' windows reach 141 characters (169 with the real pages' labels, more where a farm
+#: labels every traditional character). A longer one (garbage throughout, a mark repeated
 #: by the hundred) would cost the search seconds.
-MAX_WINDOW = 200
+MAX_WINDOW = 400
 _LOST_RUN = "????"
 # A repair must beat the text as it stands by this much (natural log), and the next best
 # different repair by MARGIN, or the span is only flagged.
@@ -261,9 +262,32 @@ def _doubled(text: str, i: int) -> bool | None:
     return not ends
 
 
+def _garble_after_marks(text: str, i: int) -> bool:
+    """One garbled character after the marks from ``i`` (``規(guī)??傤~``, ``確?!板X``)."""
+    k = i + 1
+    while k < len(text) and text[k] in _DOUBLED:
+        k += 1
+    return _evidence(text, k)[0] >= 1
+
+
 def find_windows(text: str) -> list[_Window]:
-    """Windows around the anchors, merged where they touch."""
+    """Windows around the anchors, merged where they touch.
+
+    A doubled mark before a Han character is a forum's emphasis (太好了!!我们) or a
+    second-pass mark whose lead byte went (規(guī)??傤~): it is searched only on a page with
+    labels, and with a garbled character after it (a search costs about 10 ms, and forum
+    pages hold such marks by the hundred).
+    """
     found: list[_Window] = []
+    labelled: bool | None = None  # whether the page holds a label: looked for once, if asked
+
+    def searched(i: int, plain: bool) -> bool:
+        nonlocal labelled
+        if plain:
+            return True
+        if labelled is None:
+            labelled = "(" in text and (LABEL.search(text) or QLABEL.search(text)) is not None
+        return labelled and _garble_after_marks(text, i)
     for m in _SCAN.finditer(text):
         i = m.start()
         if i == 0:
@@ -278,7 +302,7 @@ def find_windows(text: str) -> list[_Window]:
             elif not (is_han(text[i - 1]) or text[i - 1] == ")"):
                 continue
             elif (plain := _doubled(text, i)) is not None:
-                if plain:
+                if searched(i, plain):
                     found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
             elif _garbled_after(text, i + 1):
                 plain = _plainly_garbled_after(text, i + 1)
@@ -291,7 +315,7 @@ def find_windows(text: str) -> list[_Window]:
         if i == 0 or not (is_han(text[i - 1]) or _label_before(text, i) is not None):
             continue
         if (plain := _doubled(text, i)) is not None:
-            if plain:
+            if searched(i, plain):
                 found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
         elif _plainly_garbled_after(text, i) or _lone_letter_after(text, i):
             found.append(_Window(_left(text, i), _right(text, i + 1), False, True))
