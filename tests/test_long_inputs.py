@@ -31,9 +31,15 @@ from zhmend.fixers.byte_shift.search import _OPENERS, _PAIRS, OpenedBefore
 def test_a_doubled_mark_ending_a_clause_opens_no_search(text):
     """Forum emphasis (吗??太) is no byte shift: no window, so no search over it."""
     assert repair_module.find_windows(text) == []
-    assert zhmend.mend(text) == text.replace("??", "？？").replace("!!", "！！").replace(
-        "?", "？"
-    )
+    assert zhmend.mend(text) == text.replace("??", "？？").replace("!!", "！！").replace("?", "？")
+
+
+def test_a_doubled_mark_before_garble_on_a_labelled_page_is_searched():
+    """A second-pass mark whose lead byte went (規(guī)??傤~) is searched on a farm's page."""
+    labelled = "會(huì)議召開(kāi)，規(guī)??傤~將達到"
+    unlabelled = "會議召開，規??傤~將達到"
+    assert repair_module.find_windows(labelled)
+    assert repair_module.find_windows(unlabelled) == []
 
 
 def _no_search(*args, **kwargs):
@@ -105,9 +111,7 @@ def _comma_run_reference(text: str, i: int, least: int) -> bool:
 def test_comma_runs_are_judged_as_by_a_full_scan(text, least):
     for i, c in enumerate(text):
         if c == ",":
-            assert punctuation.in_comma_run(text, i, least) == _comma_run_reference(
-                text, i, least
-            )
+            assert punctuation.in_comma_run(text, i, least) == _comma_run_reference(text, i, least)
 
 
 @given(st.text(alphabet=list(",;!?中a"), max_size=30))
