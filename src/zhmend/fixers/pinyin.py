@@ -287,12 +287,15 @@ def _jyutping(
     passes for pinyin only in tone 1 (spelled alike) and tone 5 (pinyin's neutral tone):
     two verified labels in tones 2 to 4 are a Mandarin converter's (來(lai2)), whatever the
     page names. No farm seen writes tone numbers (the real ones write tone marks or none)."""
+    joined = "".join(runs)
+    if not any(d in joined for d in "123456"):
+        return False  # no tone number anywhere: a page in tone marks, settled in C
     tones = [info[1][-1] for info in infos if info is not None and info[1][-1:].isdigit()]
     if not tones:
         return False  # no tone-numbered label: (mp3) or (IPv6) is none
     if sum(t in "234" for t in tones) >= 2:
         return False
-    if len(set(_CANTONESE.findall(text))) >= 2 or _TONE_SIX.search("".join(runs)):
+    if len(set(_CANTONESE.findall(text))) >= 2 or _TONE_SIX.search(joined):
         return True
     return any(name in text for name in _CANTONESE_NAMES)
 
