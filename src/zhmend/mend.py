@@ -12,6 +12,7 @@ from .edits import Edit, EditLog, apply_edits
 from .errors import BYTES_ERROR_TEXT
 from .findings import Finding, build_evidence
 from .fixers import FIXERS, KEEP_CLASSES, Context
+from .fixers.pinyin import FARM_PAGE
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,12 @@ def _scan(text: str, config: MendConfig) -> scan.Looked | None:
     return scan.look(text, auto_script=auto_script, always=forced)
 
 
+#: Passes of the pipeline over one document, at most (see :func:`_doubtful_left`).
+MAX_PASSES = 3
+#: The byte-shift statuses of runs left as they were.
+_LEFT = ("byte_shift_uncertain", "byte_shift_unrepaired")
+
+
 def _run(
     text: str, config: MendConfig, explain: bool, scanned: scan.Looked | None = None
 ) -> tuple[str, EditLog | None, Context]:
@@ -58,6 +65,42 @@ def _run(
     if scanned is not None:
         ctx.bits, ctx.scripts = scanned
     log = EditLog(text) if explain else None
+    current = _pass(text, ctx, log)
+    if _doubtful_left(ctx):
+        # The byte-shift search judged those runs beside characters the conversion then
+        # changed; judged again beside the converted ones, as a second mend would judge
+        # them, one may be repaired, and its labels and marks mended in turn. The passes
+        # stop when one changes nothing, so mend's output is mended already.
+        farm = ctx.counts["pinyin_labels"] > 0
+        for _ in range(MAX_PASSES - 1):
+            again = Context(config, explain=explain)
+            if farm:
+                again.notes[FARM_PAGE] = True
+            updated = _pass(current, again, log)
+            if updated == current:
+                break
+            for name, n in again.counts.items():
+                if name not in _LEFT and name != "script_converted":
+                    ctx.counts[name] += n
+            for name in _LEFT:
+                ctx.counts[name] = again.counts[name]  # what is left after the last pass
+            current = updated
+    return current, log, ctx
+
+
+def _doubtful_left(ctx: Context) -> bool:
+    """Whether the pass converted the page (``to="auto"``) around byte-shift runs it left
+    as they were."""
+    return (
+        ctx.config.to == "auto"
+        and ctx.counts["script_converted"] > 0
+        and any(ctx.counts[name] for name in _LEFT)
+    )
+
+
+def _pass(text: str, ctx: Context, log: EditLog | None) -> str:
+    """The fixers in order over ``text``, their edits added to ``log``."""
+    config = ctx.config
     current = text
     for name, fixer in FIXERS.items():
         edits = fixer(current, ctx)
@@ -73,7 +116,7 @@ def _run(
             current = updated
             if name not in KEEP_CLASSES:
                 ctx.bits = ctx.scripts = None
-    return current, log, ctx
+    return current
 
 
 def mend(text: str, config: MendConfig | None = None, **options: Any) -> str:

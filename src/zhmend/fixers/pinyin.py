@@ -152,20 +152,15 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     verified = len(infos) - unverified
     if not verified:
         return []
-    if is_lesson(text, pieces, runs, infos):
-        # Glosses written by a person: none goes, and none is evidence of a farm.
-        ctx.counts["pinyin_kept_lesson"] += verified
-        return []
-    if (verified > 1 and is_glossed(text, infos, ctx.scripts)) or (
-        (_rare_characters(infos) or _about_pronunciation(text, infos, verified))
-        and not ("," in text and STRAY_RE.search(text))
-    ):
-        ctx.counts["pinyin_kept_gloss"] += verified
+    # A later pass over a page whose labels went as a farm's (zhmend.mend re-reads a page
+    # around byte-shift runs left doubtful): what is left of it is no person's gloss.
+    farm = ctx.notes.get(FARM_PAGE) is True
+    if not farm and _kept_as_written(text, pieces, runs, infos, verified, ctx):
         return []
     cut = _CUT_LABEL.search(text, max(0, len(text) - 16))
     if cut and not _is_reading_prefix(cut.group(1), cut.group(2)[1:]):
         cut = None
-    if verified == 1 and not cut and _first(infos)[0] not in traditional_only():
+    if not farm and verified == 1 and not cut and _first(infos)[0] not in traditional_only():
         # A lone gloss (深圳的圳(zhèn)字), unless stray commas show a farm's page (關于(yú)
         # is never traditional-only); a person's doubled comma (读错,，) shows none.
         if not ("," in text and injected_strays(text)):
@@ -208,6 +203,32 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     if not ctx.explain:
         return _strip_text(text, found, learner, ctx)
     return _strip_explained(text, found, learner, ctx)
+
+
+#: Context note: the page's labels went as a farm's in an earlier pass.
+FARM_PAGE = "farm_page"
+
+
+def _kept_as_written(
+    text: str,
+    pieces: list[str],
+    runs: list[str],
+    infos: list[tuple[str, str, int] | None],
+    verified: int,
+    ctx: Context,
+) -> bool:
+    """Whether the page's labels are a person's (a lesson, glosses): counted, and kept."""
+    if is_lesson(text, pieces, runs, infos):
+        # Glosses written by a person: none goes, and none is evidence of a farm.
+        ctx.counts["pinyin_kept_lesson"] += verified
+        return True
+    if (verified > 1 and is_glossed(text, infos, ctx.scripts)) or (
+        (_rare_characters(infos) or _about_pronunciation(text, infos, verified))
+        and not ("," in text and STRAY_RE.search(text))
+    ):
+        ctx.counts["pinyin_kept_gloss"] += verified
+        return True
+    return False
 
 
 def _labels_on_traditional_lines(
