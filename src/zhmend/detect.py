@@ -73,9 +73,11 @@ COUNTERPARTS = "於並後麼"
 CONVERTER_RESIDUE = "于并后么里干只"
 #: Traditional forms that phrases require where a per-character converter writes the
 #: character's default form: 關係 製造 複雜 稱讚 收穫 雜誌 委託 駐紮 頭髮 日曆 批准 放鬆 穀物
-#: 長征 北斗 防禦 麵條 手錶 老闆 精緻 鬍子 捲入. Written by hand from the standard forms;
-#: pairs that Taiwan and Hong Kong write either way (布/佈 周/週 了/瞭 遊/游) are left out.
-SLIP_FORMS = frozenset("係製複讚穫誌託紮髮曆准鬆穀征斗禦麵錶闆緻鬍捲")
+#: 長征 北斗 防禦 精緻. Written by hand from the standard forms; pairs that Taiwan and Hong
+#: Kong write either way are left out: 布/佈 周/週 了/瞭 遊/游, and the 面 板 表 胡 卷 of
+#: menus and everyday posts (牛肉面, 老板, 手表, 胡子, 春卷) where the standard writes 麵 闆 錶
+#: 鬍 捲.
+SLIP_FORMS = frozenset("係製複讚穫誌託紮髮曆准鬆穀征斗禦緻")
 #: Below this many Han characters a text without 於 並 後 麼 proves little, so a single
 #: converter mark is not enough.
 SHORT_TEXT = 300
@@ -471,11 +473,18 @@ def converter_marks(text: str) -> Counter[str]:
 
 #: Characters after and before 里 干 么 in words that genuine traditional text writes with
 #: them, where OpenCC's phrases write 裡 乾 麼: Taiwan's boroughs and their chiefs (龍安里里長,
-#: 每個里, 該里里民), 豆干 干貝 魚干, the youngest child (老么 么妹), Taichung's 后里 and
-#: 后豐 (往后里: a place, not 往后 "afterwards"), and 么么 (么么茶, 么么噠: no converter writes
-#: 麼麼 as 么么 twice over 什么).
-_OWN_WORD_AFTER = {"里": "里長民辦幹", "干": "貝", "么": "妹女兒弟子么", "后": "里豐"}
-_OWN_WORD_BEFORE = {"里": "個每該本各鄰全后", "干": "豆魚肉菜筍蔔", "么": "老么"}
+#: 每個里, 該里里民), a borough's name ending a list item or a line (中山里、中正里), 豆干 干貝
+#: 魚干 餅干 and the dry-fried dishes of a menu (干炒牛河, 干燒伊麵), the youngest child (老么
+#: 么妹), Taichung's 后里 and 后豐 (往后里: a place, not 往后 "afterwards"), and 么么 (么么茶,
+#: 么么噠: no converter writes 麼麼 as 么么 twice over 什么). A residue word before them still
+#: counts (這里，).
+_OWN_WORD_AFTER = {
+    "里": "里長民辦幹、，,：:」\" \n",
+    "干": "貝炒燒煸",
+    "么": "妹女兒弟子么",
+    "后": "里豐",
+}
+_OWN_WORD_BEFORE = {"里": "個每該本各鄰全后", "干": "豆魚肉菜筍蔔餅", "么": "老么"}
 
 
 def in_own_word(text: str, i: int) -> bool:
@@ -486,6 +495,8 @@ def in_own_word(text: str, i: int) -> bool:
     before = text[i - 1 : i] if i else ""
     if before + ch in _residue_pairs():
         return False  # 這里長期, 什么女人: the residue word comes first
+    if not after and ch == "里":
+        return True  # a borough's name ending the text (本里, 中山里)
     return bool(
         (after and after in _OWN_WORD_AFTER.get(ch, ""))
         or (before and before in _OWN_WORD_BEFORE.get(ch, ""))

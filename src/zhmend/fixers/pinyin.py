@@ -672,14 +672,36 @@ _LIST_ENDS = frozenset(("", "、", "，", ",", "；", ";", "/", "。", " ", "\n"
 
 
 def _all_note_heads(pieces: list[str], infos: list[tuple[str, str, int] | None]) -> bool:
-    """Whether every verified run heads a note, the colon right after it (``說（yuè）：同
-    「悅」``, the notes of a textbook or an annotated classic). A farm labels characters in
-    running text: a page fails on its first label that no colon follows."""
-    if not any(infos):
+    """Whether every verified run heads a note, the notes of a textbook or an annotated
+    classic: the colon right after it (``說（yuè）：同「悅」``), or, on a page of two notes or
+    more, after a word of at most three characters that opens its line (``鸛(guàn)雀樓：舊址在
+    山西``, ``1. 少(shào)小:年纪小``). A farm labels characters in running text: a page fails
+    on its first label that heads no note."""
+    heads = [k for k, info in enumerate(infos) if info is not None]
+    if not heads:
         return False
-    return all(
-        pieces[2 * k + 2][:1] in ("：", ":") for k, info in enumerate(infos) if info is not None
+    if all(pieces[2 * k + 2][:1] in ("：", ":") for k in heads):
+        return True
+    return len(heads) >= 2 and all(
+        pieces[2 * k + 2][:1] in ("：", ":")
+        or (_NOTE_WORD_REST.match(pieces[2 * k + 2]) and _opens_line(pieces, k))
+        for k in heads
     )
+
+
+#: The rest of a note's head word after its labelled first character, and the colon.
+_NOTE_WORD_REST = re.compile(f"{HAN_CLASS}{{1,2}}[：:]")
+#: What may stand before a note's first character on its line: a number or a circled one.
+_NOTE_NUMBER = re.compile(r"[ \t]*(?:[0-9]{1,2}[.、．)）]\s*|[①-⑳]\s*)?")
+
+
+def _opens_line(pieces: list[str], k: int) -> bool:
+    """Whether the character before run ``k`` opens its line, after a note's number."""
+    before = pieces[2 * k][:-1]
+    cut = before.rfind("\n")
+    if cut < 0 and k:
+        return False  # the line began before the run before: running text
+    return _NOTE_NUMBER.fullmatch(before, cut + 1) is not None
 
 
 def _strip_explained(
