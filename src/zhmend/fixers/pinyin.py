@@ -675,11 +675,13 @@ def _all_note_heads(pieces: list[str], infos: list[tuple[str, str, int] | None])
     """Whether every verified run heads a note, the notes of a textbook or an annotated
     classic: the colon right after it (``說（yuè）：同「悅」``), or, on a page of two notes or
     more, after a word of at most three characters that opens its line (``鸛(guàn)雀樓：舊址在
-    山西``, ``1. 少(shào)小:年纪小``). A farm labels characters in running text: a page fails
-    on its first label that heads no note."""
+    山西``, ``1. 少(shào)小:年纪小``); and some note glosses something
+    (:func:`_glosses_something`). A farm labels characters in running text, and where its
+    lines open with a labelled word and a colon (``會(huì)議:``, ``記(jì)者:``) the labels are the
+    defaults of common characters."""
     heads = [k for k, info in enumerate(infos) if info is not None]
-    if not heads:
-        return False
+    if not heads or not any(_glosses_something(info) for info in infos if info is not None):
+        return False  # 會(huì)議：, 記(jì)者： on a farm's list: defaults of common characters
     if all(pieces[2 * k + 2][:1] in ("：", ":") for k in heads):
         return True
     return len(heads) >= 2 and all(
@@ -687,6 +689,14 @@ def _all_note_heads(pieces: list[str], infos: list[tuple[str, str, int] | None])
         or (_NOTE_WORD_REST.match(pieces[2 * k + 2]) and _opens_line(pieces, k))
         for k in heads
     )
+
+
+def _glosses_something(info: tuple[str, str, int]) -> bool:
+    """Whether a label tells a reader something: an uncommon character (鸛(guàn)), or a
+    reading other than the default (少(shào), 說(yuè)). A farm writes the default of every
+    character it labels, common ones above all."""
+    ch, label, _n = info
+    return _is_uncommon(ch) or _is_rare(ch, label)
 
 
 #: The rest of a note's head word after its labelled first character, and the colon.
