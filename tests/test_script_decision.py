@@ -148,3 +148,13 @@ def test_classical_chinese_is_not_read_for_converter_marks():
     modern = "政府關于此事的說明，會議將于明天舉行。" + neutral(SHORT_RESIDUE_TEXT + 100)
     assert not reads_classical(modern)
     assert decide_script(modern, 0).converted_from_simplified
+
+
+def test_words_traditional_text_writes_so_are_no_residue_in_the_score():
+    """后里 (Taichung's district) and 老么 are written so by Taiwan: the farm score's residue
+    count passes them as the conversion decision's marks do (a 后里 page scored 0.39)."""
+    from zhmend.detect import residue_chars
+
+    assert residue_chars("今年后里花海活動自1月18日起，地點在后里區一帶。") == 0
+    assert residue_chars("他是家裡的老么，") == 0
+    assert residue_chars("會議之后，關于這件事並且") >= 1

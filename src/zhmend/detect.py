@@ -651,8 +651,12 @@ def residue_chars(text: str) -> int:
             window = text[lo : i + _RESIDUE_WINDOW + 1]
             back = _round_trip(window)
             if len(back) == len(window) and back[i - lo] != ch:
-                # 于 as a surname (立法委員于美人) is no residue.
-                n += ch != "于" or is_preposition(text, i)
+                # 于 as a surname (立法委員于美人) is no residue, nor the words traditional
+                # text writes so (后里, 老么), as for the converter marks.
+                if ch == "于":
+                    n += is_preposition(text, i)
+                else:
+                    n += not in_own_word(text, i)
             i = text.find(ch, i + 1)
     return n
 
