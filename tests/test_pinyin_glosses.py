@@ -14,10 +14,10 @@ import pytest
 
 import zhmend
 from conftest import DATA, SEED, need, read_jsonl
-from zhmend.fixers.pinyin import _TONED
+from zhmend.chars import TONED_LETTERS
 from zhmend.tables import convert
 
-LABELS = re.compile(f"[(（][a-zü{_TONED}v:]+[0-5]?[)）]")
+LABELS = re.compile(f"[(（][a-zü{TONED_LETTERS}v:]+[0-5]?[)）]")
 
 # Glosses of the characters' default readings: not rare (see test_pinyin_lessons.py), so
 # only is_glossed keeps them.

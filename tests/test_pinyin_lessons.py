@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 import zhmend
 from conftest import DATA, SEED, need
+from zhmend.chars import TONED_LETTERS
 from zhmend.fixers.pinyin import (
     _LAST_CHAR,
     _PRONUNCIATION,
     _SPLIT,
-    _TONED,
     _is_rare,
     _is_uncommon,
     _toned_reading,
@@ -40,7 +40,7 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 # Labels as the fixer's own pattern sees them: what a page keeps is compared label by label.
-LABELS = re.compile(f"[(（]([a-zü{_TONED}v:]+[0-5]?)[)）]")
+LABELS = re.compile(f"[(（]([a-zü{TONED_LETTERS}v:]+[0-5]?)[)）]")
 
 
 def _farm_pages() -> list[tuple[str, str]]:

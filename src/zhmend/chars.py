@@ -12,6 +12,8 @@ HAN_CLASS = f"[{HAN_RANGES}]"
 TONED_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 #: A letter of a pinyin label as farms write them: ü also as v, or as u: (lu:4).
 PINYIN_LETTER = f"[a-zü{TONED_LETTERS}v:]"
+#: The syllable of a label: up to seven letters and a tone number.
+PINYIN_SYLLABLE = f"{PINYIN_LETTER}{{1,7}}[0-5]?"
 
 #: Full-width punctuation that marks Chinese context (GB/T 15834 marks and brackets).
 CJK_PUNCT = "，。、；：！？“”‘’（）《》〈〉「」『』【】〔〕—…·～"

@@ -18,10 +18,10 @@ from operator import attrgetter
 import numpy as np
 
 from . import scan
-from .chars import CJK_PUNCT, HAN_RANGES, ends_question
+from .chars import CJK_PUNCT, HAN_RANGES, TONED_LETTERS, ends_question
 from .detect import Evidence, ScriptDecision, farm_score
 from .edits import Edit
-from .fixers.pinyin import _GROUP, _SYLLABLE, _TONED, is_reading, parse_label, style_of
+from .fixers.pinyin import _GROUP, _SYLLABLE, is_reading, parse_label, style_of
 from .tables import convert, reading_bases
 
 #: The order of findings: by position, then name.
@@ -72,7 +72,7 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u200c\u200d\u2060\ufeff\ud800-\udfff]"
 )
 _ASCII_MARKS = ",;:!?()"
-_CUT_LABEL = re.compile(f"[(（][a-zü{_TONED}]{{1,6}}\\s*$")
+_CUT_LABEL = re.compile(f"[(（][a-zü{TONED_LETTERS}]{{1,6}}\\s*$")
 
 
 def fixer_findings(text: str, edits: Iterable[Edit]) -> list[Finding]:
@@ -184,8 +184,8 @@ def _punctuation_in(text: str, e: Edit, labels: list[tuple[int, int]]) -> list[F
 _HAN_RE = re.compile(_HAN)
 # A pinyin syllable in parentheses, matched where an opening parenthesis follows a Han
 # character; kept by the fixer when it is not a reading of that character.
-_PAREN_SYLLABLE = re.compile(f"[(（]([a-zü{_TONED}]{{1,6}}[0-5]?)[)）]")
-_LABEL_FIRST = frozenset(f"abcdefghijklmnopqrstuvwxyzü{_TONED}")
+_PAREN_SYLLABLE = re.compile(f"[(（]([a-zü{TONED_LETTERS}]{{1,6}}[0-5]?)[)）]")
+_LABEL_FIRST = frozenset(f"abcdefghijklmnopqrstuvwxyzü{TONED_LETTERS}")
 
 
 def _openings(text: str) -> list[int]:
@@ -266,7 +266,7 @@ _MOJIBAKE = {
     "replacement": re.compile("\ufffd+"),
     "gbk_replacement": re.compile("(?:锟斤拷|烫烫烫|屯屯屯)+"),
     # A label whose opening parenthesis was eaten with a byte: 日?qǐng)報
-    "byte_shift": re.compile(f"\\?[a-zü{_TONED}]{{1,6}}[0-5]?\\)"),
+    "byte_shift": re.compile(f"\\?[a-zü{TONED_LETTERS}]{{1,6}}[0-5]?\\)"),
     # A character lost in decoding: 深水?區. A run is matched from its first mark only,
     # whole (a run of thousands not tried again from each of its marks).
     "question_mark": re.compile(f"(?<!\\?)\\?++(?={_HAN})"),

@@ -17,6 +17,7 @@ from ..chars import (
     HAN_CLASS,
     HAN_RANGES,
     PINYIN_LETTER,
+    PINYIN_SYLLABLE,
     TONED_LETTERS,
     is_han,
     japanese_or_korean,
@@ -33,11 +34,11 @@ from ..tables import (
     written_in_simplified,
 )
 from .base import Context
+from .punctuation import MENDED_MARKS
 
 RULE = "strip_pinyin_annotations"
 
-_TONED = TONED_LETTERS
-_SYLLABLE = f"{PINYIN_LETTER}{{1,7}}[0-5]?"
+_SYLLABLE = PINYIN_SYLLABLE
 # One or more parenthesised single syllables right after a Han character; ASCII or
 # full-width parentheses, never mixed within one group.
 _GROUP = f"(?:\\({_SYLLABLE}\\)|（{_SYLLABLE}）)"
@@ -50,7 +51,7 @@ _ONE_GROUP = regex.compile(f"[(（]({_SYLLABLE})[)）]")
 # syllable's letters, its tone digit and the closing parenthesis are disjoint classes, so
 # giving a letter back never makes a match), and a text without ``（`` is split without the
 # full-width branch: together a fifth less time, the same runs.
-_POSSESSIVE = f"[a-zü{_TONED}v:]{{1,7}}+[0-5]?+"
+_POSSESSIVE = f"{PINYIN_LETTER}{{1,7}}+[0-5]?+"
 _ASCII_GROUP = f"\\({_POSSESSIVE}\\)"
 _ANY_GROUP = f"(?:{_ASCII_GROUP}|（{_POSSESSIVE}）)"
 _SPLIT = re.compile(f"({_ANY_GROUP}(?:{_ANY_GROUP})*+)")
@@ -59,7 +60,7 @@ _SPLIT_ASCII = re.compile(f"({_ASCII_GROUP}(?:{_ASCII_GROUP})*+)")
 _HAN = re.compile(HAN_CLASS)
 _UNLABELLED_HAN = re.compile(f"{HAN_CLASS}(?![(（])")
 # An excerpt cut in the middle of a label: 兵團(t at the very end of the text.
-_CUT_LABEL = regex.compile(f"({HAN_CLASS})([(（][a-zü{_TONED}]{{1,6}})\\s*$")
+_CUT_LABEL = regex.compile(f"({HAN_CLASS})([(（][a-zü{TONED_LETTERS}]{{1,6}})\\s*$")
 
 _TONE_OF = {"\u0304": "1", "\u0301": "2", "\u030c": "3", "\u0300": "4"}
 
@@ -125,7 +126,7 @@ def style_of(groups: str, label: str) -> str:
         return "pinyin_fullwidth"
     if label[-1:].isdigit():
         return "pinyin_tone_numbers"
-    if any(c in _TONED for c in unicodedata.normalize("NFC", label)):
+    if any(c in TONED_LETTERS for c in unicodedata.normalize("NFC", label)):
         return "pinyin_tone_marks"
     return "pinyin_toneless"
 
@@ -327,7 +328,7 @@ def _jyutping(
 _PRONUNCIATION = regex.compile(
     "(?<![解阅閱研宣]{label}?)[读讀](?:错|錯|音|作|成)|(?<![纪紀怀懷悼]{label}?)念作|唸作"
     "|(?<![关關专專]{label}?)注音|多音字|破音|(?<![真公纠糾]{label}?)正音".format(
-        label=f"(?:[(（]{PINYIN_LETTER}{{1,7}}[0-5]?[)）])"
+        label=f"(?:[(（]{_SYLLABLE}[)）])"
     )
 )
 #: Labels of such a text, at most: a list of words, not a page labelled throughout.
@@ -370,11 +371,11 @@ def _syllables() -> frozenset[str]:
     return frozenset().union(*reading_bases().values())
 
 
-_TONED_CHAR = re.compile(f"[{_TONED}]")
+_TONED_CHAR = re.compile(f"[{TONED_LETTERS}]")
 #: A tone-marked Latin word outside parentheses, not part of a longer word, not after a
 #: space (a name in a label: (Zhāng Wěi)) or the ``?`` of byte-shift garbage.
 _BARE_PINYIN = re.compile(
-    f"(?<![(（?A-Za-zÀ-ɏ\\s])[a-zü]*[{_TONED}][a-zü{_TONED}]*(?![a-zü{_TONED}A-Za-zÀ-ɏ]|[)）])"
+    f"(?<![(（?A-Za-zÀ-ɏ\\s])[a-zü]*[{TONED_LETTERS}][a-zü{TONED_LETTERS}]*(?![a-zü{TONED_LETTERS}A-Za-zÀ-ɏ]|[)）])"
 )
 
 
@@ -468,7 +469,7 @@ def _in_latin_text(text: str, runs: list[str]) -> bool:
     letters = len(ascii_text.translate(None, _NOT_LETTERS))
     # Full-width marks are not counted: repair_punctuation makes them of ASCII ones, and
     # the page must be judged alike after it (mend of its output changes nothing).
-    other = len(text) - len(ascii_text) - sum(map(text.count, _MENDED_MARKS))
+    other = len(text) - len(ascii_text) - sum(map(text.count, MENDED_MARKS))
     if letters < 2 * other:
         return False  # the common answer, before the labels' letters are counted
     in_labels = len("".join(runs).encode("ascii", "ignore").translate(None, _NOT_LETTERS))
@@ -478,8 +479,6 @@ def _in_latin_text(text: str, runs: list[str]) -> bool:
     return all(len(run) <= WORD_LIST_ITEM for run in _HAN_RUNS.findall(text))
 
 
-#: The marks repair_punctuation writes for ASCII ones.
-_MENDED_MARKS = "，；：！？（）…“”—"
 #: Every byte but the ASCII letters, for ``bytes.translate`` to delete.
 _NOT_LETTERS = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha())
 

@@ -11,7 +11,7 @@ from ..chars import (
     CJK_PUNCT,
     HAN_CLASS,
     HAN_RANGES,
-    PINYIN_LETTER,
+    PINYIN_SYLLABLE,
     ends_question,
     is_han,
     japanese_or_korean,
@@ -23,6 +23,9 @@ from .base import Context
 RULE = "repair_punctuation"
 
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+#: Every mark this fixer writes for ASCII ones: the full-width marks, … for an NFKC "...",
+#: and on farm pages “” and —— for folded quotes and dashes.
+MENDED_MARKS = "".join(FULL_WIDTH.values()) + "…“”—"
 # A comma right before one of these was injected: the mark after it is the real one.
 _MARKS_AFTER_STRAY = set(",，。、;；:：!！?？")
 # A farm injects one comma before a mark (",," once its "，" is folded); three commas or
@@ -96,8 +99,8 @@ _CANDIDATE = re.compile(f"[,;:!?()]|{_DOTS}")
 _PARENS_OR_LINE_END = re.compile("[()\n]")
 #: A pinyin syllable half in full-width brackets: the ASCII bracket that would complete it
 #: as a label (strip_pinyin_annotations reads only labels of one width) stays.
-_HALF_LABEL_BEFORE = re.compile(f"（{PINYIN_LETTER}{{1,7}}[0-5]?$")
-_HALF_LABEL_AFTER = re.compile(f"\\({PINYIN_LETTER}{{1,7}}[0-5]?）")
+_HALF_LABEL_BEFORE = re.compile(f"（{PINYIN_SYLLABLE}$")
+_HALF_LABEL_AFTER = re.compile(f"\\({PINYIN_SYLLABLE}）")
 #: Longest ASCII pair made full width, in characters: a bracket of Chinese text closes
 #: within a few sentences.
 MAX_PAIR = 1000

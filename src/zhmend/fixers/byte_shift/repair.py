@@ -247,9 +247,7 @@ def _doubled(text: str, i: int) -> bool | None:
     or two before a space or the end of the text, are emphasis (``真的吗???``
     ``太好了!!!!`` ``真的吗?? 我不信``, as forums write them), not a doubled mark at all
     (None), unless what follows is garbled: the search made 吗啡 of ``吗?? ``."""
-    k = i + 1
-    while k < len(text) and text[k] in _DOUBLED:
-        k += 1
+    k = _marks_end(text, i)
     if k == i + 1:
         return None
     if _garbled_after(text, k):
@@ -262,12 +260,17 @@ def _doubled(text: str, i: int) -> bool | None:
     return not ends
 
 
-def _garble_after_marks(text: str, i: int) -> bool:
-    """One garbled character after the marks from ``i`` (``規(guī)??傤~``, ``確?!板X``)."""
+def _marks_end(text: str, i: int) -> int:
+    """Where the marks that follow the mark at ``i`` end."""
     k = i + 1
     while k < len(text) and text[k] in _DOUBLED:
         k += 1
-    return _evidence(text, k)[0] >= 1
+    return k
+
+
+def _garble_after_marks(text: str, i: int) -> bool:
+    """One garbled character after the marks from ``i`` (``規(guī)??傤~``, ``確?!板X``)."""
+    return _evidence(text, _marks_end(text, i))[0] >= 1
 
 
 def find_windows(text: str) -> list[_Window]:
