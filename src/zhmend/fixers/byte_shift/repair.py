@@ -278,7 +278,7 @@ def find_windows(text: str) -> list[_Window]:
 
     A doubled mark before a Han character is a forum's emphasis (太好了!!我们) or a
     second-pass mark whose lead byte went (規(guī)??傤~): it is searched only on a page with
-    labels, and with a garbled character after it (a search costs about 10 ms, and forum
+    labels, and with a garbled character after it (a search costs milliseconds, and forum
     pages hold such marks by the hundred).
     """
     found: list[_Window] = []
