@@ -59,6 +59,8 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
             converted = _keep_original_characters(text, converted, found)
         if found and steered:
             converted = _apply_readings(text, converted, ctx.readings, found)
+    if config == "t2s" and "著" in text and len(converted) == len(text):
+        converted = _verb_zhe(text, converted)
     ctx.counts["script_converted"] += 1
     if not ctx.explain:
         return [Edit(0, len(text), text, converted, RULE)] if converted != text else []
@@ -72,6 +74,26 @@ def _changeable(steered: bool) -> re.Pattern[str]:
     times faster than a ``str.find`` for each of these twenty characters."""
     chars = set(kept_in_simplified()) | (set(script_overrides()) if steered else set())
     return re.compile(f"[{''.join(sorted(chars))}]")
+
+
+#: 著 after a verb where OpenCC's longest match reads a word across the two: 顯著 "notable"
+#: in 彰顯著 凸顯著 突顯著 盡顯著 ("showing", 彰显着), 著作 "a work" in 發揮著作用 起著作用
+#: ("playing a role"). Matched in the converted text; 著名 著称 著作权 after such a verb are
+#: the words themselves.
+_VERB_ZHE = re.compile("(?<=[彰凸突尽]显)著(?!名|称|作权)|(?<=挥|起)著(?=作用)")
+
+
+def _verb_zhe(text: str, converted: str) -> str:
+    """``converted`` with 着 where :data:`_VERB_ZHE` finds OpenCC's 著. (A farm's label on
+    著 is its one fixed reading, whatever the word: it steers nothing here either, see
+    script_overrides.tsv.)"""
+    found = [m.start() for m in _VERB_ZHE.finditer(converted) if text[m.start()] == "著"]
+    if not found:
+        return converted
+    chars = list(converted)
+    for pos in found:
+        chars[pos] = "着"
+    return "".join(chars)
 
 
 def _keep_original_characters(text: str, converted: str, found: list[int]) -> str:
