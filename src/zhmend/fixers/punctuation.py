@@ -18,6 +18,7 @@ from ..chars import (
 )
 from ..edits import Edit, EditLog, apply_edits
 from ..scan import HAN, class_table, codes_of
+from . import verbatim
 from .base import Context
 
 RULE = "repair_punctuation"
@@ -145,8 +146,23 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     :func:`_quotes_and_dashes`).
 
     See :func:`_marks` for the marks; what it never changes, this never changes either.
+    On a page without farm evidence, code and comma-separated rows (:mod:`.verbatim`) are
+    left as typed.
     """
     farm = _farm_evidence(ctx)
+    if not farm and any(c in text for c in _VERBATIM_SIGNS):
+        hidden = verbatim.masked(text)
+        if hidden is not None:
+            return verbatim.unmasked(text, hidden, _repair(hidden, ctx, farm))
+    return _repair(text, ctx, farm)
+
+
+#: Characters without which a text has no verbatim span (:func:`verbatim.spans`).
+_VERBATIM_SIGNS = "`~\"',"
+
+
+def _repair(text: str, ctx: Context, farm: bool) -> list[Edit]:
+    """:func:`repair_punctuation` of ``text`` (masked or not)."""
     if not farm or ('"' not in text and "--" not in text):
         return _marks(text, ctx, farm)
     # Quotes and dashes first, so that a mark beside a restored quote is judged beside a
@@ -261,8 +277,8 @@ def _marks(text: str, ctx: Context, farm: bool) -> list[Edit]:
     e-mail, emoticons (``:)`` ``:-(`` ``:D``), ``?``/``!`` followed by a letter, a ``?``
     between two Han characters on a page without farm evidence unless it ends a question
     (``你好吗?我``, ``谁知道?我``) or a run of marks (``吗??太``), full-width marks (never
-    to ASCII), Japanese or Korean text (:func:`~zhmend.chars.japanese_or_korean`) and
-    comma-separated values (:func:`tabular`) without farm evidence.
+    to ASCII), Japanese or Korean text (:func:`~zhmend.chars.japanese_or_korean`) without
+    farm evidence, and code and comma-separated values (masked by :func:`repair_punctuation`).
     """
     if farm and not ctx.explain:
         # Only the text is wanted, and a farm page is repaired whatever its first round
@@ -278,7 +294,7 @@ def _marks(text: str, ctx: Context, farm: bool) -> list[Edit]:
     # Japanese and Korean marks are not Chinese punctuation, whatever stands beside them; a
     # page with farm evidence is a Chinese farm page. Looked at only when there is a change
     # to make: the scan costs a tenth of explaining a clean page.
-    if not farm and (japanese_or_korean(text) or tabular(text)):
+    if not farm and japanese_or_korean(text):
         return []
     strays = _strays(first)
     if not strays and not farm and not _folded(text, first):
@@ -556,30 +572,6 @@ def _run_ends_chinese(text: str, flags: bytes, i: int, run: list[int]) -> bool:
         run[0], run[1] = i, _MARK_RUN.match(text, i).end()
     j = run[1]
     return j < len(text) and flags[j] != 0
-
-
-#: Consecutive lines with as many ASCII commas each that make a page a table (CSV).
-TABLE_LINES = 3
-
-
-def tabular(text: str) -> bool:
-    """Whether ``text`` holds comma-separated values: TABLE_LINES lines in a row with the
-    same number of ASCII commas (one or more; or two or more, one apart), on a page that
-    writes no ``，`` or ``。``
-    (姓名,年龄,城市 / 张三,25,北京). Its commas are separators, not folded Chinese commas.
-    A farm page's folded commas vary from line to line, and it writes its ``。``."""
-    if "，" in text or "。" in text or text.count("\n") < TABLE_LINES - 1:
-        return False
-    last = run = 0
-    for line in text.split("\n"):
-        n = line.count(",")
-        # Rows may differ by a field (an empty or an extra one) once they hold two commas.
-        same = n == last or (n >= 2 and last >= 2 and abs(n - last) == 1)
-        run = run + 1 if n and same else 1
-        last = n
-        if n and run >= TABLE_LINES:
-            return True
-    return False
 
 
 def _farm_evidence(ctx: Context) -> bool:

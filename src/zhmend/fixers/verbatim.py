@@ -1,0 +1,135 @@
+"""Spans a writer typed verbatim: code and comma-separated rows inside a Chinese page.
+
+Their ASCII marks are syntax (``s.split(",")``, ``msg = "你好,世界!"``, a CSV row under a
+line of prose), not Chinese punctuation folded by a farm. The punctuation fixer hides them
+behind a placeholder of the same length (:func:`masked`) on a page without farm evidence,
+so no rule reads them as marks or as Chinese context, and puts them back (:func:`unmasked`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..edits import Edit
+
+#: What hides a verbatim character: a control that strip_invisible removes first, so no
+#: page holds it (one that does, with that fixer off, is not masked).
+PLACEHOLDER = "\x00"
+
+#: A fenced block of Markdown: from a line opening with ``` or ~~~ to the next such line
+#: (or the text's end).
+_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*(?:\n.*?^[ \t]*\1[^\n]*$|.*\Z)", re.M | re.S)
+#: Inline code: `...` within a line.
+_INLINE = re.compile(r"`[^`\n]+`")
+#: A string literal: "…" or '…' within a line, with an optional prefix (r"…" b'…' f"…").
+_STRING = re.compile(r"""[rRbBuUfF]{0,2}("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""")
+#: What opens a literal of code before it: = ( [ { (an assignment, a call, a list, a set)
+#: or SQL's LIKE / IN / VALUES; and , or : inside a bracket still open (a further argument,
+#: a value of a map).
+_OPENS_CODE = re.compile(r"(?:[=(\[{]|\b(?:LIKE|IN|VALUES|like|in))[ \t]*\Z")
+_FURTHER = re.compile(r"[,:][ \t]*\Z")
+#: Consecutive lines with as many ASCII commas each that make a table (CSV rows).
+TABLE_LINES = 3
+#: A field of digits or Latin letters, beside a comma.
+_ASCII_FIELD = re.compile(r"(?:^|,)[ \t]*[0-9A-Za-z][0-9A-Za-z._ -]*[ \t]*(?:,|$)")
+
+
+def spans(text: str) -> list[tuple[int, int]]:
+    """The verbatim spans of ``text``, sorted, possibly overlapping."""
+    found: list[tuple[int, int]] = []
+    if "```" in text or "~~~" in text:
+        found.extend(m.span() for m in _FENCE.finditer(text))
+    if "`" in text:
+        found.extend(m.span() for m in _INLINE.finditer(text))
+    if '"' in text or "'" in text:
+        found.extend(_code_literals(text))
+    if text.count("\n") >= TABLE_LINES - 1 and "," in text:
+        found.extend(_table_rows(text))
+    found.sort()
+    return found
+
+
+def _code_literals(text: str) -> list[tuple[int, int]]:
+    """The string literals of code, read left to right so that quotes pair as code pairs
+    them: ``msg = "你好,世界!"``, ``print("总计:", n, "元,含税")``, ``{"城市": "北京,上海"}``.
+    A quote after a comma in prose (他说,"你好") opens no literal: no bracket is open."""
+    out = []
+    for m in _STRING.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[max(line_start, m.start() - 12) : m.start()]
+        if _OPENS_CODE.search(before) or (
+            _FURTHER.search(before) and _open_bracket(text[line_start : m.start()])
+        ):
+            out.append(m.span(1))
+    return out
+
+
+def _open_bracket(before: str) -> bool:
+    return any(before.count(o) > before.count(c) for o, c in ("()", "[]", "{}"))
+
+
+def _table_rows(text: str) -> list[tuple[int, int]]:
+    """Runs of :data:`TABLE_LINES` lines or more with the same number of ASCII commas (rows
+    of two or more may differ by one field) and no ``，`` or ``。``: CSV rows, even under a
+    line of prose. On a page that writes ``，`` or ``。`` elsewhere, a row of one comma needs
+    a field of digits or Latin letters (``1,北京``): lines of a poem typed with ASCII
+    commas there are no table. A farm's folded commas vary from line to line, and its
+    sentences keep their ``。``."""
+    any_row = "，" not in text and "。" not in text
+    out: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    last = 0
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        n = line.count(",")
+        ascii_field = n == 1 and _ASCII_FIELD.search(line) is not None
+        row = n > 0 and (n >= 2 or any_row or ascii_field) and "，" not in line and "。" not in line
+        same = n == last or (n >= 2 and last >= 2 and abs(n - last) == 1)
+        if row and run and same:
+            run.append((pos, end))
+        else:
+            if len(run) >= TABLE_LINES:
+                out.append((run[0][0], run[-1][1]))
+            run = [(pos, end)] if row else []
+        last = n if row else 0
+        pos = end + 1
+    if len(run) >= TABLE_LINES:
+        out.append((run[0][0], run[-1][1]))
+    return out
+
+
+def masked(text: str) -> str | None:
+    """``text`` with its verbatim spans hidden behind :data:`PLACEHOLDER` (same length); None
+    when it has none (or already holds the placeholder)."""
+    found = spans(text)
+    if not found or PLACEHOLDER in text:
+        return None
+    chars = list(text)
+    for start, end in found:
+        chars[start:end] = PLACEHOLDER * (end - start)
+    return "".join(chars)
+
+
+def unmasked(text: str, hidden: str, edits: list[Edit]) -> list[Edit]:
+    """``edits`` made on ``hidden`` (:func:`masked` of ``text``) as edits on ``text``: the
+    placeholders an edit carries (one that rewrites a whole page does) become the
+    characters they hide there. No fixer writes or removes a placeholder, so an edit's
+    ``after`` holds those of its span, in order."""
+    out = []
+    for e in edits:
+        after = e.after
+        if PLACEHOLDER in after:
+            chars = [text[i] for i in range(e.start, e.end) if hidden[i] == PLACEHOLDER]
+            after = _put_back(after, chars)
+        out.append(Edit(e.start, e.end, text[e.start : e.end], after, e.rule))
+    return out
+
+
+def _put_back(after: str, chars: list[str]) -> str:
+    parts = after.split(PLACEHOLDER)
+    out = [parts[0]]
+    for ch, part in zip(chars, parts[1:], strict=True):
+        out.append(ch)
+        out.append(part)
+    return "".join(out)

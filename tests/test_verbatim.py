@@ -1,0 +1,75 @@
+"""Code and comma-separated rows inside a Chinese page keep their ASCII marks."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import zhmend
+from zhmend.edits import Edit
+from zhmend.fixers import verbatim
+
+SPANS = [
+    ('x = "甲,乙"', ['"甲,乙"']),
+    ('print("总计:", n, "元,含税")', ['"总计:"', '"元,含税"']),
+    ("f(r'[,;]')", ["'[,;]'"]),
+    ('他说,"你好,世界"', []),  # a comma in prose opens no argument
+    ('“引号”里,"不是代码"', []),
+    ("用 `a,b` 表示", ["`a,b`"]),
+    ("```\n甲,乙\n```\n丙,丁", ["```\n甲,乙\n```"]),
+    ("```\n甲,乙 (never closed)", ["```\n甲,乙 (never closed)"]),
+    ("说明。\nid,城市\n1,北京\n2,上海", ["id,城市\n1,北京\n2,上海"]),
+    ("说明。\n甲,乙\n丙,丁\n戊,己", []),  # one comma and only Han, on a page with 。
+    ("甲,乙\n丙,丁\n戊,己", ["甲,乙\n丙,丁\n戊,己"]),  # a page without ，or 。
+    ("a,b\n说明,很好。\nc,d", []),  # rows must follow each other
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SPANS)
+def test_spans(text, expected):
+    assert [text[a:b] for a, b in verbatim.spans(text)] == expected
+
+
+def test_mask_keeps_length_and_skips_text_holding_the_placeholder():
+    text = 'x = "甲,乙"，好'
+    hidden = verbatim.masked(text)
+    assert hidden is not None and len(hidden) == len(text)
+    assert hidden.replace(verbatim.PLACEHOLDER, "") == 'x = ，好'
+    assert verbatim.masked('x = "甲,乙"\x00') is None
+    assert verbatim.masked("没有代码,也没有表格") is None
+
+
+def test_unmasked_puts_hidden_characters_back_into_a_whole_text_edit():
+    text = '甲:x = "乙,丙"'
+    hidden = verbatim.masked(text)
+    assert hidden is not None
+    after = "甲：" + hidden[2:]
+    edits = verbatim.unmasked(text, hidden, [Edit(0, len(text), hidden, after, "r")])
+    assert edits == [Edit(0, len(text), text, '甲：x = "乙,丙"', "r")]
+
+
+_HAN = st.sampled_from("你好世界北京上海苹果香蕉总计含税元")
+_PIECE = st.lists(st.one_of(_HAN, st.sampled_from(",;:!?")), min_size=1, max_size=12).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    _PIECE,
+    _PIECE,
+    st.sampled_from(['{} = "{}"', 'print("{}", "{}")', "`{}` {}", "```\n{}\n```\n{}"]),
+)
+def test_code_keeps_its_marks_and_the_explanation_replays(prose, code, shape):
+    if shape.startswith("```") or shape.startswith("`"):
+        text = shape.format(code, prose)
+    else:
+        text = shape.format("value" if shape[0] == "{" else code, code)
+        text = prose + "\n" + text
+    result = zhmend.mend_and_explain(text)
+    for a, b in verbatim.spans(text):
+        assert text[a:b] in result.text
+    applied = text
+    for e in sorted(result.edits, key=lambda e: e.start, reverse=True):
+        assert applied[e.start : e.end] == e.before
+        applied = applied[: e.start] + e.after + applied[e.end :]
+    assert applied == result.text == zhmend.mend(text)
