@@ -169,3 +169,29 @@ def test_no_command_lists_the_commands():
     listed = result.stderr.decode()
     for command in ("fix", "inspect", "run", "extract", "dedup", "report", "serve"):
         assert f"\n    {command} " in listed
+
+
+def _replays(text: str, edits: list[dict]) -> str:
+    for e in sorted(edits, key=lambda e: e["start"], reverse=True):
+        assert text[e["start"] : e["end"]] == e["before"], e
+        text = text[: e["start"]] + e["after"] + text[e["end"] :]
+    return text
+
+
+@pytest.mark.parametrize("lines", [False, True])
+def test_explain_json_offsets_count_from_the_file_start(tmp_path, lines):
+    """Past the first document (a line with --lines, a block of about a MiB without), the
+    edits and findings still point into the file: the explanation replays on it."""
+    import json
+
+    filler = "今天天气很好，我们去公园散步。\n" * (1100 * 1024 // 46 if not lines else 2)
+    text = filler + "會(huì)議召開(kāi),,市委書(shū)記,、委員\n第二段,,好\n"
+    page = tmp_path / "big.txt"
+    page.write_text(text, encoding="utf-8")
+    args = ["fix", "--explain", "--json", str(page)] + (["--lines"] if lines else [])
+    doc = json.loads(run(*args).stdout)
+    assert doc["edits"] and min(e["start"] for e in doc["edits"]) >= len(filler)
+    mended = run("fix", str(page), *(["--lines"] if lines else [])).stdout.decode()
+    assert _replays(text, doc["edits"]) == mended
+    found = [f for ev in doc["evidence"] for f in ev["findings"]]
+    assert found and all(text[f["start"] : f["end"]] == f["text"] for f in found)

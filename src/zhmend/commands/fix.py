@@ -119,7 +119,7 @@ def _explain(stream, name, encoding, args, config: MendConfig, out) -> None:
                 for line, col, e in located:
                     out.write(edit_sep + utf8(dumps({**e.to_dict(), "line": line, "col": col})))
                     edit_sep = b", "
-                evidence.write(evidence_sep + utf8(dumps(found.to_dict())))
+                evidence.write(evidence_sep + utf8(dumps(found)))
                 evidence_sep = b", "
         except InputError:
             # A file that fails half way still ends as valid JSON, with what was read of it
@@ -135,12 +135,16 @@ def _explain(stream, name, encoding, args, config: MendConfig, out) -> None:
 
 def _explained(
     stream, name, encoding, args, config: MendConfig
-) -> Iterator[tuple[list[tuple[int, int, Edit]], Evidence]]:
+) -> Iterator[tuple[list[tuple[int, int, Edit]], dict[str, object]]]:
     """For each document of the file, its edits with their line and column in the file,
-    and its evidence. Lines count ``\\n``; a cut inside a line (a line longer than the cut
-    size) is no line end: the columns after it go on from those before."""
+    and its evidence (as a dict). The ``start`` and ``end`` of an edit or a finding count
+    characters from the start of the file (of its text as decoded), so the edits replay on
+    the whole file. Lines count
+    ``\\n``; a cut inside a line (a line longer than the cut size) is no line end: the
+    columns after it go on from those before."""
     line_base = 0
     col_base = 0  # characters of the current line in earlier documents (after a cut)
+    offset = 0  # characters of the file in earlier documents
     for block in iter_blocks(stream, name, encoding, args.errors):
         for part in _documents(block, args.lines):
             result = mend_and_explain(part, config)
@@ -148,9 +152,22 @@ def _explained(
             located = []
             for e in result.edits:
                 line, col = _line_col(starts, e.start)
+                if offset:
+                    e = e._replace(start=e.start + offset, end=e.end + offset)
                 located.append((line_base + line, col + col_base if line == 1 else col, e))
-            yield located, result.evidence
+            yield located, _shifted(result.evidence, offset)
             line_base, col_base = position_after(part, line_base, col_base)
+            offset += len(part)
+
+
+def _shifted(evidence: Evidence, offset: int) -> dict[str, object]:
+    found = evidence.to_dict()
+    if offset:
+        found["findings"] = [
+            {**f, "start": f["start"] + offset, "end": f["end"] + offset}
+            for f in found["findings"]  # type: ignore[attr-defined]
+        ]
+    return found
 
 
 def _documents(block: str, lines: bool) -> Iterator[str]:
