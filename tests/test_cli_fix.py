@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -195,3 +196,27 @@ def test_explain_json_offsets_count_from_the_file_start(tmp_path, lines):
     assert _replays(text, doc["edits"]) == mended
     found = [f for ev in doc["evidence"] for f in ev["findings"]]
     assert found and all(text[f["start"] : f["end"]] == f["text"] for f in found)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_said_without_a_traceback():
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [*CLI, "fix", "-"], input="會(huì)議,,好\n".encode(), stdout=full,
+            stderr=subprocess.PIPE, timeout=60, cwd=ROOT,
+        )
+    assert result.returncode == 1
+    assert result.stderr.startswith(b"zhmend: ") and b"Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("encoding", "status", "words"),
+    [("utf-16", 1, b"utf-16-le"), ("rot13", 2, b"not a text encoding")],
+)
+def test_encodings_that_cannot_read_the_file_are_said(tmp_path, encoding, status, words):
+    page = tmp_path / "page.txt"
+    page.write_bytes("中文".encode("utf-16-le"))  # no byte-order mark
+    result = run("fix", "--encoding", encoding, str(page))
+    assert result.returncode == status
+    assert result.stderr.startswith(b"zhmend: ") and words in result.stderr
+    assert b"Traceback" not in result.stderr

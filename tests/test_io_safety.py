@@ -446,3 +446,12 @@ def test_a_line_that_is_no_object_is_named_by_its_json_type(line, name):
     reject = parse_line(line.encode(), "f.jsonl", 7)
     assert reject.reason == "not_an_object"
     assert reject.detail == f"line holds a JSON {name}, not an object"
+
+
+def test_a_line_nested_too_deeply_is_rejected_alone(tmp_path: Path) -> None:
+    j = tmp_path / "deep.jsonl"
+    deep = '{"v": ' + "[" * 5000 + "]" * 5000 + "}"
+    j.write_text('{"id":1,"text":"a"}\n' + deep + '\n{"id":3,"text":"c"}\n', encoding="utf-8")
+    items = _reader_items(Shard("deep", "jsonl", "none", (str(j),)))
+    assert items[0] == {"id": 1, "text": "a"} and items[2] == {"id": 3, "text": "c"}
+    assert items[1].reason == "bad_json" and "nested" in items[1].detail

@@ -75,6 +75,25 @@ def test_a_marker_never_vouches_for_files_that_are_gone(tmp_path: Path, lost: st
     assert _summary(out)["shards"]["mended_now"] == 1
 
 
+def test_a_marker_never_vouches_for_an_input_that_changed(tmp_path: Path) -> None:
+    """A daily file that grew, a .txt folder that gained a file: the shard is redone."""
+    src = _five(tmp_path / "p.jsonl")
+    out = tmp_path / "out"
+    assert zhmend_run(src, "-o", out, "-j", "1").returncode == 0
+    with src.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"id": 6, "text": FARM[0]}, ensure_ascii=False) + "\n")
+    assert zhmend_run(src, "-o", out, "-j", "1").returncode == 0
+    assert len((out / "p.jsonl").read_text().splitlines()) == 6 == _summary(out)["in"]
+    txt = tmp_path / "pages"
+    txt.mkdir()
+    (txt / "a.txt").write_text(FARM[0], encoding="utf-8")
+    out_txt = tmp_path / "out_txt"
+    assert zhmend_run(txt, "-o", out_txt, "-j", "1").returncode == 0
+    (txt / "b.txt").write_text(FARM[0], encoding="utf-8")
+    assert zhmend_run(txt, "-o", out_txt, "-j", "1").returncode == 0
+    assert _summary(out_txt)["in"] == 2
+
+
 # 2. OUT and the inputs
 
 
@@ -409,3 +428,13 @@ def test_samples_asked_of_a_finished_run_say_why_they_are_missing(tmp_path: Path
     assert redone.returncode == 0, redone.stderr
     assert len(_summary(out)["samples"]) == 2
     assert "samples:" not in redone.stderr
+
+
+@pytest.mark.parametrize("threshold", ["2", "0", "nan"])
+def test_a_bad_dedup_threshold_is_refused_before_anything_is_mended(
+    tmp_path: Path, threshold: str
+) -> None:
+    src = _five(tmp_path / "p.jsonl")
+    out = tmp_path / "out"
+    _refused(zhmend_run(src, "-o", out, "--dedup", "--dedup-threshold", threshold), "threshold")
+    assert not out.exists()

@@ -38,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     args = parser.parse_args(argv)
+    if sys.stdout is None:
+        print("zhmend: standard output is closed; redirect it to a file", file=sys.stderr)
+        return 2
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
@@ -47,6 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `zhmend fix big.txt | head`: the reader left; not an error of ours.
         sys.stderr.close()
         return 0
+    except OSError as exc:
+        # A full disk or a device that refuses writes (`> /dev/full`): said, not a traceback.
+        what = f"{exc.filename}" if exc.filename else "cannot write the output"
+        print(f"zhmend: {what}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

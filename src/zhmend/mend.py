@@ -66,11 +66,12 @@ def _run(
         ctx.bits, ctx.scripts = scanned
     log = EditLog(text) if explain else None
     current = _pass(text, ctx, log)
-    if _doubtful_left(ctx):
-        # The byte-shift search judged those runs beside characters the conversion then
-        # changed; judged again beside the converted ones, as a second mend would judge
-        # them, one may be repaired, and its labels and marks mended in turn. The passes
-        # stop when one changes nothing, so mend's output is mended already.
+    if current != text and _doubtful_left(ctx):
+        # The byte-shift search judged those runs beside characters the later fixers then
+        # changed (a conversion, a stray comma before the run, a colon made full width);
+        # judged again beside the mended ones, as a second mend would judge them, one may
+        # be repaired, and its labels and marks mended in turn. The passes stop when one
+        # changes nothing, so mend's output is mended already.
         farm = ctx.counts["pinyin_labels"] > 0
         for _ in range(MAX_PASSES - 1):
             again = Context(config, explain=explain)
@@ -82,6 +83,10 @@ def _run(
             for name, n in again.counts.items():
                 if name not in _LEFT and name != "script_converted":
                     ctx.counts[name] += n
+            if again.counts["script_converted"] and not ctx.counts["script_converted"]:
+                # Converted once, by this pass: its decision is the document's.
+                ctx.counts["script_converted"] = 1
+                ctx.notes["script"] = again.notes["script"]
             for name in _LEFT:
                 ctx.counts[name] = again.counts[name]  # what is left after the last pass
             current = updated
@@ -89,13 +94,8 @@ def _run(
 
 
 def _doubtful_left(ctx: Context) -> bool:
-    """Whether the pass converted the page (``to="auto"``) around byte-shift runs it left
-    as they were."""
-    return (
-        ctx.config.to == "auto"
-        and ctx.counts["script_converted"] > 0
-        and any(ctx.counts[name] for name in _LEFT)
-    )
+    """Whether the pass left byte-shift runs as they were."""
+    return any(ctx.counts[name] for name in _LEFT)
 
 
 def _pass(text: str, ctx: Context, log: EditLog | None) -> str:

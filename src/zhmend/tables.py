@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 import regex
 
 from .errors import ZhmendError
@@ -180,16 +181,18 @@ def _encodable(chars: frozenset[str], codec: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def kept_in_simplified() -> frozenset[str]:
-    """Traditional-looking characters that simplified text also writes (王丙乾, 李奕昇).
+    """Characters a converted page holds only where its source did, so they stay when it
+    is converted back: 乾 of 王丙乾, 昇 of 李奕昇, 沈 of 沈思遠 (OpenCC's phrases write 沉思).
 
-    A character-by-character converter never produces them from another character (no
-    simplified character's s2t is this one), and the simplified standard has them (in
-    GB 2312, or listed in ``data/kept_in_simplified.txt``). On a converted page they
-    were there before the conversion, so they stay.
+    A character-by-character converter writes them for themselves only (no other
+    simplified character's s2t is this one), and the simplified standard has them:
+    characters of both scripts that s2t leaves as they are, and traditional-only ones in
+    GB 2312 or listed in ``data/kept_in_simplified.txt``.
     """
     chars = list(readings())
+    converted = convert("\n".join(chars), "s2t").split("\n")
     sources: dict[str, set[str]] = {}
-    for ch, trad in zip(chars, convert("\n".join(chars), "s2t").split("\n")):
+    for ch, trad in zip(chars, converted):
         if len(trad) == 1:
             sources.setdefault(trad, set()).add(ch)
     listed = {
@@ -197,13 +200,27 @@ def kept_in_simplified() -> frozenset[str]:
         for line in _data("kept_in_simplified.txt").splitlines()
         if line.strip() and not line.startswith("#")
     }
+    trad_only = traditional_only()
     out = set()
-    for ch in traditional_only():
+    for ch, trad in zip(chars, converted):
         if not sources.get(ch, set()) <= {ch}:
             continue
-        if ch in listed or _in_gb2312(ch):
+        if ch in trad_only:
+            if ch in listed or _in_gb2312(ch):
+                out.add(ch)
+        elif trad == ch:
             out.add(ch)
     return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def kept_in_simplified_table() -> np.ndarray:
+    """:func:`kept_in_simplified` as a lookup table by code point (tens of thousands of
+    characters: a converted page checks hundreds of its changed ones at once)."""
+    table = np.zeros(0x110000, dtype=bool)
+    table[[ord(c) for c in kept_in_simplified()]] = True
+    table.setflags(write=False)
+    return table
 
 
 def _in_gb2312(ch: str) -> bool:

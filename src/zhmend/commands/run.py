@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from ..dedup import DedupConfig
 from ..detect import FARM_THRESHOLD
 from ..errors import ConfigError, InputError, ZhmendError
 from ..io.records import COMPRESSIONS, FORMATS, Shard, discover
@@ -207,6 +208,12 @@ def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
     writes_out = [f"--{name}" for name in ("dedup", "report") if getattr(args, name, False)]
     if args.dry_run and writes_out:
         return _fail(f"{' and '.join(writes_out)} work on OUT; leave out --dry-run and give -o OUT")
+    if getattr(args, "dedup", False):
+        try:
+            # Checked now, not after the whole corpus is mended.
+            DedupConfig(threshold=args.dedup_threshold)
+        except ConfigError as exc:
+            return _fail(f"--dedup-threshold: {exc}")
     if args.engine == "ray" and args.limit:
         return _fail("--limit runs in one process; leave out --engine ray")
     out = None if args.dry_run else Path(args.output)

@@ -11,7 +11,13 @@ import numpy as np
 from ..detect import decide_script, to_simplified
 from ..edits import Edit, make_edits
 from ..scan import codes_of
-from ..tables import convert, form_readings, kept_in_simplified, readings, script_overrides
+from ..tables import (
+    convert,
+    form_readings,
+    kept_in_simplified_table,
+    readings,
+    script_overrides,
+)
 from .base import Context
 from .pinyin import parse_label
 
@@ -51,13 +57,13 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
         config = "s2t"
     converted = to_simplified(text) if config == "t2s" else convert(text, config)
     steered = config == "t2s" and bool(ctx.readings)
-    if (target == "auto" or steered) and len(converted) == len(text):
-        # The few characters either step may change, found in one pass (著, common on farm
+    if target == "auto" and len(converted) == len(text):
+        converted = _keep_original_characters(text, converted)
+    if steered and len(converted) == len(text):
+        # The few characters a reading may steer, found in one pass (著, common on farm
         # pages, only when a label may steer it).
-        found = [m.start() for m in _changeable(steered).finditer(text)]
-        if found and target == "auto":
-            converted = _keep_original_characters(text, converted, found)
-        if found and steered:
+        found = [m.start() for m in _steered_chars().finditer(text)]
+        if found:
             converted = _apply_readings(text, converted, ctx.readings, found)
     if config == "t2s" and "著" in text and len(converted) == len(text):
         converted = _verb_zhe(text, converted)
@@ -67,13 +73,11 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
     return diff_edits(text, converted, RULE)
 
 
-@lru_cache(maxsize=2)
-def _changeable(steered: bool) -> re.Pattern[str]:
-    """The characters :func:`_keep_original_characters` puts back, and with ``steered``
-    those a reading steers (:func:`_apply_readings`): one ``re`` class scans a page several
-    times faster than a ``str.find`` for each of these twenty characters."""
-    chars = set(kept_in_simplified()) | (set(script_overrides()) if steered else set())
-    return re.compile(f"[{''.join(sorted(chars))}]")
+@lru_cache(maxsize=1)
+def _steered_chars() -> re.Pattern[str]:
+    """The characters a reading steers (:func:`_apply_readings`): one ``re`` class scans a
+    page several times faster than a ``str.find`` for each of them."""
+    return re.compile(f"[{''.join(sorted(script_overrides()))}]")
 
 
 #: 著 after a verb where OpenCC's longest match reads a word across the two: 顯著 "notable"
@@ -96,21 +100,24 @@ def _verb_zhe(text: str, converted: str) -> str:
     return "".join(chars)
 
 
-def _keep_original_characters(text: str, converted: str, found: list[int]) -> str:
-    """Put back the characters a mechanical converter cannot have written (乾 in 王丙乾).
+def _keep_original_characters(text: str, converted: str) -> str:
+    """Put back the characters a mechanical converter cannot have written where the
+    conversion changed them (乾 in 王丙乾, 沈 in 沈思遠: :func:`kept_in_simplified`).
 
-    ``found``: positions in ``text`` that include those of such characters; ``converted``
-    is as long as ``text``.
+    ``converted`` is as long as ``text``. The changed places are found on the code points
+    at once: a converted page differs from its source at hundreds of them.
     """
-    kept = kept_in_simplified()
-    chars = None
-    for pos in found:
-        ch = text[pos]
-        if ch in kept:
-            if chars is None:
-                chars = list(converted)
-            chars[pos] = ch
-    return "".join(chars) if chars is not None else converted
+    codes = codes_of(text)
+    changed = np.flatnonzero(codes != codes_of(converted))
+    if not changed.size:
+        return converted
+    kept = changed[kept_in_simplified_table()[codes[changed]]].tolist()
+    if not kept:
+        return converted
+    chars = list(converted)
+    for pos in kept:
+        chars[pos] = text[pos]
+    return "".join(chars)
 
 
 def _apply_readings(text: str, converted: str, labels: dict[int, str], found: list[int]) -> str:

@@ -235,6 +235,10 @@ def parse_line(line: bytes, source: str, line_no: int) -> dict[str, Any] | Rejec
         value = json.loads(text)
     except ValueError as exc:
         return Reject(source, line_no, BAD_JSON, str(exc), text.rstrip("\r\n"))
+    except RecursionError:
+        # Nested deeper than Python's stack allows: the line goes, not its whole shard.
+        why = "JSON nested too deeply to read"
+        return Reject(source, line_no, BAD_JSON, why, text.rstrip("\r\n"))
     if not isinstance(value, dict):
         what = f"line holds a JSON {json_type(value)}, not an object"
         return Reject(source, line_no, NOT_AN_OBJECT, what, text.rstrip("\r\n"))

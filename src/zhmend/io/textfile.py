@@ -39,9 +39,13 @@ def position_after(text: str, line: int, col: int) -> tuple[int, int]:
 
 def check_encoding(encoding: str) -> str:
     try:
-        return codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        # base64, rot13, zlib: codecs between bytes (or str) and bytes, not text encodings.
+        raise InputError(f"{encoding!r} is not a text encoding (try utf-8 or gb18030)")
+    return info.name
 
 
 def iter_blocks(
@@ -102,6 +106,12 @@ def iter_blocks(
                 f"(bytes {bytes(bad).hex(' ')}); "
                 "pass --encoding (e.g. gb18030) or --errors replace"
                 + _bom_hint(chunk if fed == 0 else b"")
+            ) from None
+        except UnicodeError as exc:
+            # utf-16 on a file without its byte-order mark, and the like.
+            raise InputError(
+                f"{name}: cannot read as {encoding}: {exc}; for UTF-16 without a byte-order "
+                "mark pass --encoding utf-16-le or utf-16-be"
             ) from None
         fed += len(chunk)
         if at_start and text:

@@ -166,14 +166,30 @@ def read_marker(out: Path, shard: Shard) -> dict[str, Any] | None:
 def marker_on_disk(out: Path, shard: Shard, opts: RunOptions, marker: dict[str, Any]) -> bool:
     """Whether the files a completion marker describes are still there as it says.
 
-    A marker alone must never vouch for a shard: if its output is gone, or its rejects are
-    missing or not the ones written with it, the shard is redone.
+    A marker alone must never vouch for a shard: if its input changed since (a file grew,
+    was replaced or joined a group of .txt files), its output is gone, or its rejects are
+    missing or not the ones written with it, the shard is redone. (The output's size is
+    not checked: ``--dedup-representatives-only`` rewrites it after the marker.)
     """
-    if not output_path(out, shard, opts).is_file():
+    try:
+        inputs = input_fingerprint(shard)
+    except OSError:
+        return False  # an input gone since it was found: reading it will say so
+    if not output_path(out, shard, opts).is_file() or marker.get("inputs") != inputs:
         return False
     rejects = rejects_path(out, shard)
     size = rejects.stat().st_size if rejects.is_file() else 0  # none written: no file
     return size == marker.get("rejects_bytes", 0)
+
+
+def input_fingerprint(shard: Shard) -> list[list[Any]]:
+    """Each input file of ``shard`` with its size and modification time, as a marker
+    stores them (a list, as JSON gives it back)."""
+    out: list[list[Any]] = []
+    for path in sorted(shard.paths):
+        st = os.stat(path)
+        out.append([path, st.st_size, st.st_mtime_ns])
+    return out
 
 
 def read_inflight(state: Path, shard: Shard) -> dict[str, int] | None:
@@ -432,6 +448,8 @@ class ShardOutput:
         self.stats = new_stats(shard)
         self.source = source_of(shard)
         self.started = time.perf_counter()
+        # Taken before reading: a file that grows while it is read is redone next time.
+        self.inputs = None if shard.is_stdin else input_fingerprint(shard)
         fmt, comp = opts.format_for(shard)
         if out is not None:
             # The files are about to change: no marker may vouch for them until the new one.
@@ -511,7 +529,8 @@ class ShardOutput:
             write_json_atomic(
                 marker_path(self.out, self.shard),
                 {"digest": self.opts.digest(), "version": __version__, "stats": s,
-                 "rejects_bytes": rejects.stat().st_size if self.rejects.count else 0},
+                 "rejects_bytes": rejects.stat().st_size if self.rejects.count else 0,
+                 "inputs": self.inputs},
             )
         return s
 

@@ -457,7 +457,9 @@ def _odd(window: str, text: str, scorer: Scorer) -> bool:
     other script, or a rare character -- unless that one forms a dictionary word with its
     neighbours in the repair or the page itself uses it: then it is a found word, not a sign
     of a wrong decode. A repair that leaves a lone lowercase Latin letter between other
-    characters (``進行污茅o這``) still reads out of step somewhere: odd as well."""
+    characters (``進行污茅o這``) still reads out of step somewhere, and one that brings in
+    a Latin letter of its own, outside a Latin word (``變?shì)`` read as ``變K``), has read
+    a label's bytes as text: odd as well."""
     e = _trimmed(0, window, text)
     plain = LABEL.sub("", text)
     if _lone_lowercase(plain):
@@ -469,6 +471,8 @@ def _odd(window: str, text: str, scorer: Scorer) -> bool:
     for k, c in enumerate(changed):
         if not is_han(c):
             if not c.isascii() and c not in CJK_PUNCT:
+                return True
+            if c.isalpha() and _alone(plain, offset + k):
                 return True
             continue
         if c in scorer.other_script:
@@ -484,6 +488,15 @@ def _odd(window: str, text: str, scorer: Scorer) -> bool:
         ):
             return True
     return False
+
+
+def _alone(plain: str, i: int) -> bool:
+    """Whether no Latin letter stands beside ``plain[i]``."""
+    before = plain[i - 1 : i]
+    after = plain[i + 1 : i + 2]
+    return not (before.isascii() and before.isalpha()) and not (
+        after.isascii() and after.isalpha()
+    )
 
 
 def _lone_lowercase(plain: str) -> bool:
