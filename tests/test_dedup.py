@@ -238,19 +238,36 @@ def families(seed: int, n_families: int = 12):
     return [texts[i] for i in order], [family[i] for i in order]
 
 
+#: Above the threshold by this much, LSH's banding finds a pair all but surely; just above
+#: it, a pair may fall through every band (0.8125 at 0.8 did, for 2 corpora in 400).
+SURE_MARGIN = 0.1
+
+
 @settings(max_examples=15, deadline=None)
 @given(st.integers(0, 10_000))
-def test_lsh_clusters_equal_an_all_pairs_reference(seed):
+def test_lsh_clusters_agree_with_an_all_pairs_reference(seed):
+    """LSH joins no documents that the all-pairs reference (every pair verified, no
+    banding) keeps apart, and joins every pair comfortably above the threshold."""
     texts, _ = families(seed)
     sk = sketch_batch(texts, CONFIG)
     result = cluster(sk, CONFIG)
-    # Reference: every pair verified, no LSH, same components.
-    edges = [
-        (a, b)
+    pairs = {
+        (a, b): similarity(sk.signatures[a], sk.signatures[b])
         for a, b in itertools.combinations(range(len(texts)), 2)
-        if similarity(sk.signatures[a], sk.signatures[b]) >= CONFIG.threshold
-    ]
-    assert result.cluster_id.tolist() == naive_components(len(texts), edges)
+    }
+    reference = naive_components(len(texts), [p for p, s in pairs.items() if s >= CONFIG.threshold])
+    got = result.cluster_id.tolist()
+    for a, b in itertools.combinations(range(len(texts)), 2):
+        if got[a] == got[b]:
+            assert reference[a] == reference[b], (a, b)
+    for (a, b), s in pairs.items():
+        if s >= CONFIG.threshold + SURE_MARGIN:
+            assert got[a] == got[b], (a, b, s)
+
+
+@pytest.mark.parametrize("seed", [211, 393])
+def test_lsh_may_miss_a_pair_just_above_the_threshold_but_never_joins_wrongly(seed):
+    test_lsh_clusters_agree_with_an_all_pairs_reference.hypothesis.inner_test(seed)
 
 
 @settings(max_examples=10, deadline=None)

@@ -319,8 +319,17 @@ def test_parentheses_pair_within_lines(text, farm):
 
 
 @SLOW_OK
-@given(TEXT, st.booleans())
-def test_the_changeable_characters_are_found(text, steered):
-    chars = set(kept_in_simplified()) | (set(script_overrides()) if steered else set())
-    found = [m.start() for m in script._changeable(steered).finditer(text)]
+@given(TEXT)
+def test_the_steered_characters_are_found(text):
+    chars = set(script_overrides())
+    found = [m.start() for m in script._steered_chars().finditer(text)]
     assert found == [i for i, c in enumerate(text) if c in chars]
+
+
+@SLOW_OK
+@given(TEXT, TEXT)
+def test_the_kept_characters_are_put_back_where_the_conversion_changed_them(text, other):
+    converted = (other * (len(text) // max(len(other), 1) + 1))[: len(text)] if other else text
+    kept = kept_in_simplified()
+    expected = "".join(t if t in kept else c for t, c in zip(text, converted, strict=True))
+    assert script._keep_original_characters(text, converted) == expected

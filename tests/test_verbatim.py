@@ -23,6 +23,7 @@ SPANS = [
     ("说明。\n甲,乙\n丙,丁\n戊,己", []),  # one comma and only Han, on a page with 。
     ("甲,乙\n丙,丁\n戊,己", ["甲,乙\n丙,丁\n戊,己"]),  # a page without ，or 。
     ("a,b\n说明,很好。\nc,d", []),  # rows must follow each other
+    ("见下。\n[1]赵明.交通研究[J].交通,2020:11.\n正文", ["[1]赵明.交通研究[J].交通,2020:11."]),
 ]
 
 

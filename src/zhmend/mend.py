@@ -12,6 +12,8 @@ from .edits import Edit, EditLog, apply_edits
 from .errors import BYTES_ERROR_TEXT
 from .findings import Finding, build_evidence
 from .fixers import FIXERS, KEEP_CLASSES, Context
+from .fixers.base import CONVERTED_BEFORE
+from .fixers.byte_shift.repair import find_windows
 from .fixers.pinyin import FARM_PAGE
 
 
@@ -66,7 +68,7 @@ def _run(
         ctx.bits, ctx.scripts = scanned
     log = EditLog(text) if explain else None
     current = _pass(text, ctx, log)
-    if current != text and _doubtful_left(ctx):
+    if current != text and (_doubtful_left(ctx) or _new_windows(text, current, config)):
         # The byte-shift search judged those runs beside characters the later fixers then
         # changed (a conversion, a stray comma before the run, a colon made full width);
         # judged again beside the mended ones, as a second mend would judge them, one may
@@ -77,6 +79,8 @@ def _run(
             again = Context(config, explain=explain)
             if farm:
                 again.notes[FARM_PAGE] = True
+            if ctx.counts["script_converted"]:
+                again.notes[CONVERTED_BEFORE] = True
             updated = _pass(current, again, log)
             if updated == current:
                 break
@@ -91,6 +95,16 @@ def _run(
                 ctx.counts[name] = again.counts[name]  # what is left after the last pass
             current = updated
     return current, log, ctx
+
+
+def _new_windows(text: str, current: str, config: MendConfig) -> bool:
+    """Whether the pass made a byte-shift window that ``text`` did not hold (a label or a
+    stray comma that split a run went: ``日(ri4)?qǐng)?`` -> ``日?qǐng)?``): a second mend
+    would search it."""
+    if not config.repair_byte_shift or "?" not in current:
+        return False
+    now = {current[w.start : w.end] for w in find_windows(current)}
+    return bool(now) and not now <= {text[w.start : w.end] for w in find_windows(text)}
 
 
 def _doubtful_left(ctx: Context) -> bool:

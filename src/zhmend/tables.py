@@ -186,8 +186,9 @@ def kept_in_simplified() -> frozenset[str]:
 
     A character-by-character converter writes them for themselves only (no other
     simplified character's s2t is this one), and the simplified standard has them:
-    characters of both scripts that s2t leaves as they are, and traditional-only ones in
-    GB 2312 or listed in ``data/kept_in_simplified.txt``.
+    characters of both scripts that s2t leaves as they are (but those with a second
+    simplified form), and traditional-only ones in GB 2312 or listed in
+    ``data/kept_in_simplified.txt``.
     """
     chars = list(readings())
     converted = convert("\n".join(chars), "s2t").split("\n")
@@ -201,6 +202,9 @@ def kept_in_simplified() -> frozenset[str]:
         if line.strip() and not line.startswith("#")
     }
     trad_only = traditional_only()
+    # A character of both scripts with two simplified forms (藉: 借口 and 狼藉) is left to
+    # OpenCC's phrases and the labels (script_overrides.tsv).
+    overrides = script_overrides()
     out = set()
     for ch, trad in zip(chars, converted):
         if not sources.get(ch, set()) <= {ch}:
@@ -208,7 +212,7 @@ def kept_in_simplified() -> frozenset[str]:
         if ch in trad_only:
             if ch in listed or _in_gb2312(ch):
                 out.add(ch)
-        elif trad == ch:
+        elif trad == ch and ch not in overrides:
             out.add(ch)
     return frozenset(out)
 

@@ -39,6 +39,10 @@ class Context:
     scripts: tuple[int, int] | None = None
 
 
+#: A note set for the passes after the one that converted the script (see zhmend.mend):
+#: the page is converted once; what a later pass repairs is converted as it is written.
+CONVERTED_BEFORE = "converted_before"
+
 #: Fixers whose edits only remove characters that are not Han (invisible characters,
 #: labels, injected symbols and dots): ``Context.bits`` and ``Context.scripts`` stay true.
 KEEP_CLASSES = frozenset({"strip_invisible", "strip_pinyin_annotations", "strip_injected_junk"})

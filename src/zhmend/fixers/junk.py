@@ -15,6 +15,7 @@ from ..scan import JUNK
 from .base import Context
 from .byte_shift.model import simplified, word_counts
 from .pinyin import _SYLLABLE
+from .verbatim import REFERENCE
 
 RULE = "strip_injected_junk"
 
@@ -59,7 +60,8 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     (★☆♪♫ ➤, :func:`_decorative`), dots in numbers, URLs and Latin text, dots between Han
     characters on other pages (a name 马丁.路德.金, a period typed as a dot), dots between
     the items of lists (东.西.南.北, 数学.物理.化学, 中.小学生) on a page whose dots all
-    stand so (:func:`_listed`).
+    stand so (:func:`_listed`), dots on a page that ends a line with a dot (its periods),
+    and the dots of a reference (``王平.安全生产管理研究[J].``).
     """
     edits: list[Edit] = []
     dots: list[int] = []
@@ -80,13 +82,50 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
         ):
             edits.append(Edit(m.start(), m.end(), run, "", RULE))
             ctx.counts["junk_symbols"] += 1
-    if dots and _dots_injected(text, dots):
+    if dots and REFERENCE.search(text):
+        dots = [i for i in dots if not _in_reference(text, i)]
+    if dots and not _PERIOD.search(text) and _dots_injected(*_without(text, edits, dots)):
         ctx.counts["junk_dots"] += len(dots)
         edits.extend(Edit(i, i + 1, ".", "", RULE) for i in dots)
         edits.sort(key=lambda e: e.start)
     if edits and ctx.readings and ctx.config.strip_injected_junk:  # off: edits are dropped
         _shift_readings(ctx.readings, edits)
     return edits
+
+
+#: A dot after a Han character that ends a line or the text: the page writes its periods
+#: as dots (正宗.教育部长也来过.), so its dots between characters are periods too. A farm
+#: keeps its 。 and injects dots between characters only.
+_PERIOD = re.compile(f"(?<={HAN_CLASS})\\.[ \t]*(?:\n|\\Z)")
+
+
+def _in_reference(text: str, i: int) -> bool:
+    """Whether the dot at ``i`` stands on a reference line (its dots part author, title
+    and source: 张三.经济研究[J].2019)."""
+    start = text.rfind("\n", 0, i) + 1
+    end = text.find("\n", i)
+    return REFERENCE.search(text, start, len(text) if end == -1 else end) is not None
+
+
+def _without(text: str, clusters: list[Edit], dots: list[int]) -> tuple[str, list[int]]:
+    """``text`` without the symbol ``clusters`` removed from it, and the ``dots`` placed in
+    that text: the dots are judged beside the characters they will stand beside
+    (``全市🁝中.小学生``: 中 opens no list once 🁝 is gone), as a second mend judges them."""
+    if not clusters:
+        return text, dots
+    parts, shifted = [], []
+    pos = removed = 0
+    k = 0
+    for e in clusters:
+        while k < len(dots) and dots[k] < e.start:
+            shifted.append(dots[k] - removed)
+            k += 1
+        parts.append(text[pos : e.start])
+        removed += e.end - e.start
+        pos = e.end
+    parts.append(text[pos:])
+    shifted.extend(d - removed for d in dots[k:])
+    return "".join(parts), shifted
 
 
 #: Legacy East Asian character sets: the symbols they encode are those of the input

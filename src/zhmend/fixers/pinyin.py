@@ -154,8 +154,12 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
     if not verified:
         return []
     # A later pass over a page whose labels went as a farm's (zhmend.mend re-reads a page
-    # around byte-shift runs left doubtful): what is left of it is no person's gloss.
-    farm = ctx.notes.get(FARM_PAGE) is True
+    # around byte-shift runs left doubtful): what is left of it is no person's gloss. Nor
+    # on a page whose byte-shift runs were repaired: only a farm's label replace on GBK
+    # text garbles them.
+    farm = ctx.notes.get(FARM_PAGE) is True or bool(
+        ctx.counts["byte_shift_repaired"] or ctx.counts["byte_shift_lost_byte"]
+    )
     if not farm and _kept_as_written(text, pieces, runs, infos, verified, ctx):
         return []
     cut = _CUT_LABEL.search(text, max(0, len(text) - 16))
@@ -180,11 +184,17 @@ def strip_pinyin_annotations(text: str, ctx: Context) -> list[Edit]:
         ends = list(accumulate(map(len, pieces)))
         starts = list(compress(ends[0::2], infos))
         learner = _learner_starts(text, starts + [cut.start(2)] if cut else starts)
-        if 2 * len(learner) >= verified and not ("," in text and STRAY_RE.search(text)):
+        strays = "," in text and STRAY_RE.search(text) is not None
+        if 2 * len(learner) >= verified and not strays:
             # Most labels sit on learner lines and no stray comma shows a farm: the page is
             # a reader's, and so are the labels of its shorter lines (美玲：是(shì)的(de)。).
             ctx.counts["pinyin_kept_learner"] += verified
             return []
+        if learner and (farm or (strays and injected_strays(text))):
+            # A farm's page (its stray commas stand before 、 and 。 too, as no person's
+            # doubled comma does): a short line of it labelled throughout (責(zé)編(biān):
+            # 劉(liú)強(qiáng)) is the farm's work too, not a reader's.
+            learner = set()
     if not (ctx.explain or cut or learner):
         # Every verified run goes: the text is the pieces without them.
         if unverified:

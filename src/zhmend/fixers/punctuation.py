@@ -158,7 +158,7 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
 
 
 #: Characters without which a text has no verbatim span (:func:`verbatim.spans`).
-_VERBATIM_SIGNS = "`~\"',"
+_VERBATIM_SIGNS = "`~\"',["
 
 
 def _repair(text: str, ctx: Context, farm: bool) -> list[Edit]:
@@ -535,10 +535,14 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
                 # A person's run (OK,,沒問題) changes as a whole: left half ASCII, its
                 # first comma would read as a stray before the second in the next round.
                 ok = _run_ends_chinese(text, flags, i, mark_run)
-        elif c in ";:":  # but "ID:中" or "x;中" may be code or an identifier
-            ok = chinese_before or (chinese_after and not prev_alnum)
+        elif c in ";:":
+            # "ID:中" or "x;中" may be code or an identifier, but not on a farm page, whose
+            # every mark was folded (C919:让, NBA;其中).
+            ok = chinese_before or (chinese_after and (farm or not prev_alnum))
         else:  # ! ?  -- "?nèi)" is a byte-shift label; "那?社會" may hide a lost character
             ok = chinese_before and not (nxt.isascii() and nxt.isalpha())
+            if not ok and farm and c == "!" and chinese_after and prev_alnum:
+                ok = True  # iPhone!大家 on a farm page
             # The second ? of "吗??太" ends a run of marks: no character is lost there.
             run = i - 1 in chinese_at and text[i - 1] in "?!"
             if ok and c == "?" and nxt and flags[i + 1] == _HAN_BIT and not run:

@@ -18,7 +18,7 @@ from ..tables import (
     readings,
     script_overrides,
 )
-from .base import Context
+from .base import CONVERTED_BEFORE, Context
 from .pinyin import parse_label
 
 RULE = "restore_script"
@@ -32,6 +32,8 @@ def restore_script(text: str, ctx: Context) -> list[Edit]:
     Never changes: genuine traditional text, simplified text, learner text (auto mode);
     anything at all with ``to="keep"``.
     """
+    if ctx.notes.get(CONVERTED_BEFORE):
+        return []  # converted by an earlier pass: OpenCC is not idempotent (龔昇)
     decision = decide_script(
         text,
         ctx.counts["pinyin_labels"],

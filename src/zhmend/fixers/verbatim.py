@@ -1,4 +1,5 @@
-"""Spans a writer typed verbatim: code and comma-separated rows inside a Chinese page.
+"""Spans a writer typed verbatim: code, comma-separated rows and references inside a
+Chinese page.
 
 Their ASCII marks are syntax (``s.split(",")``, ``msg = "你好,世界!"``, a CSV row under a
 line of prose), not Chinese punctuation folded by a farm. The punctuation fixer hides them
@@ -28,6 +29,12 @@ _STRING = re.compile(r"""[rRbBuUfF]{0,2}("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'
 #: a value of a map).
 _OPENS_CODE = re.compile(r"(?:[=(\[{]|\b(?:LIKE|IN|VALUES|like|in))[ \t]*\Z")
 _FURTHER = re.compile(r"[,:][ \t]*\Z")
+#: A reference of GB/T 7714, by its document type code (``[J]`` a journal, ``[M]`` a book,
+#: ``[EB/OL]`` a web page): its line is the author's typed citation (张三.经济研究[J].经济
+#: 学报,2019,12(3):45-67.), ASCII marks and all.
+_TYPE_CODE = r"\[(?:[JMCDNRSPGKAZ]|EB|DB|CP|EB/OL|J/OL|M/OL|N/OL|DB/OL)\]"
+REFERENCE = re.compile(_TYPE_CODE)
+_REFERENCE_LINE = re.compile(r"^[^\n]*" + _TYPE_CODE + r"[^\n]*", re.M)
 #: Consecutive lines with as many ASCII commas each that make a table (CSV rows).
 TABLE_LINES = 3
 #: A field of digits or Latin letters, beside a comma.
@@ -43,6 +50,8 @@ def spans(text: str) -> list[tuple[int, int]]:
         found.extend(m.span() for m in _INLINE.finditer(text))
     if '"' in text or "'" in text:
         found.extend(_code_literals(text))
+    if "[" in text and REFERENCE.search(text):
+        found.extend(m.span() for m in _REFERENCE_LINE.finditer(text))
     if text.count("\n") >= TABLE_LINES - 1 and "," in text:
         found.extend(_table_rows(text))
     found.sort()

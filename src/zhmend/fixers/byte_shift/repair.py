@@ -13,7 +13,8 @@ import regex
 
 from ...chars import CJK_PUNCT, is_han
 from ...edits import Edit
-from ..base import Context
+from ...tables import convert
+from ..base import CONVERTED_BEFORE, Context
 from .gbk import encodings, folds, label_trails
 from .model import (
     MAX_WORD,
@@ -569,11 +570,18 @@ def repair_byte_shift(text: str, ctx: Context) -> list[Edit]:
     """
     edits: list[Edit] = []
     notes: list[dict[str, object]] = []
+    # A run repaired after the page was converted is converted as it is written (報 of a
+    # page made simplified by an earlier pass becomes 报).
+    converted = ctx.notes.get(CONVERTED_BEFORE) and ctx.config.converts
+    target = ctx.config.to
     for o in repair(text):
         ctx.counts[f"byte_shift_{o.status}"] += 1
         notes.append(o.to_dict())
         if o.status in ("repaired", "lost_byte") and o.after != o.before:
-            edits.append(_trimmed(o.start, o.before, o.after))
+            after = o.after
+            if converted and target != "keep":
+                after = convert(after, "s2t" if target == "traditional" else "t2s")
+            edits.append(_trimmed(o.start, o.before, after))
     if notes:
         ctx.notes["byte_shift"] = notes
     return edits
