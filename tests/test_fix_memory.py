@@ -268,9 +268,10 @@ def test_a_line_is_never_held_whole() -> None:
 
 def explained_whole(data: bytes, name: str, lines: bool, **sizes: int) -> bytes:
     """The JSON explanation as it was made before it streamed: every edit and every
-    document's evidence gathered in one object, dumped at the end."""
+    document's evidence gathered in one object, dumped at the end. Offsets count from the
+    file's start."""
     doc: dict[str, object] = {"file": name, "edits": [], "evidence": []}
-    line_base = col_base = 0
+    line_base = col_base = offset = 0
     for block in iter_blocks(io.BytesIO(data), name, **sizes):
         for part in fix._documents(block, lines):
             result = mend_and_explain(part)
@@ -278,8 +279,15 @@ def explained_whole(data: bytes, name: str, lines: bool, **sizes: int) -> bytes:
                 line = part.count("\n", 0, e.start) + 1
                 col = e.start - (part.rfind("\n", 0, e.start) + 1) + 1
                 col += col_base if line == 1 else 0
-                doc["edits"].append({**e.to_dict(), "line": line_base + line, "col": col})
-            doc["evidence"].append(result.evidence.to_dict())
+                where = {"start": e.start + offset, "end": e.end + offset}
+                doc["edits"].append({**e.to_dict(), **where, "line": line_base + line, "col": col})
+            evidence = result.evidence.to_dict()
+            evidence["findings"] = [
+                {**f, "start": f["start"] + offset, "end": f["end"] + offset}
+                for f in evidence["findings"]
+            ]
+            doc["evidence"].append(evidence)
+            offset += len(part)
             line_base += part.count("\n")
             ended = part.rfind("\n")
             col_base = col_base + len(part) if ended == -1 else len(part) - ended - 1

@@ -438,3 +438,38 @@ def test_a_bad_dedup_threshold_is_refused_before_anything_is_mended(
     out = tmp_path / "out"
     _refused(zhmend_run(src, "-o", out, "--dedup", "--dedup-threshold", threshold), "threshold")
     assert not out.exists()
+
+
+def test_a_directory_is_read_whole_and_what_is_left_out_is_said(tmp_path: Path) -> None:
+    """Linked directories are read (once, even through a link back up the tree), .ndjson
+    files are JSON lines, other files are named as left out, a dangling link stops."""
+    d = tmp_path / "in"
+    (d / "sub").mkdir(parents=True)
+    _five(d / "a.ndjson")
+    (d / "notes.csv").write_text("x,y\n", encoding="utf-8")
+    elsewhere = _five(tmp_path / "elsewhere" / "b.jsonl").parent
+    (d / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (d / "sub" / "up").symlink_to(d, target_is_directory=True)
+    out = tmp_path / "out"
+    proc = zhmend_run(d, "-o", out, "-j", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert _summary(out)["in"] == 10
+    assert "left out 1 file(s)" in proc.stderr and "notes.csv" in proc.stderr
+    (d / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    _refused(zhmend_run(d, "-o", tmp_path / "out2"), "gone.txt")
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--dedup-threshold", "0.9"], "--dedup-threshold needs --dedup"),
+        (["--dedup-representatives-only"], "needs --dedup"),
+        (["--id-field", "text"], "is the text field"),
+    ],
+)
+def test_options_that_would_do_nothing_or_harm_are_refused(
+    tmp_path: Path, options: list[str], words: str
+) -> None:
+    src = _five(tmp_path / "p.jsonl")
+    _refused(zhmend_run(src, "-o", tmp_path / "out", *options), words)
+    assert not (tmp_path / "out").exists()

@@ -92,6 +92,8 @@ def fixer_findings(text: str, edits: Iterable[Edit]) -> list[Finding]:
             out.append(_removed_label(e))
         elif label:
             labels = _labels_in(text, e.start, e.end, out)
+            if "repair_byte_shift" in e.rule:
+                _shifted_labels_in(text, e, out)
         if invisible:
             for m in _INVISIBLE.finditer(text, e.start, e.end):
                 ch = m.group()
@@ -157,6 +159,20 @@ def _labels_in(text: str, start: int, end: int, out: list[Finding]) -> list[tupl
         out.append(Finding("pinyin_labels", cut.start(), cut.start() + len(stub), stub, "cut"))
         spans.append((cut.start(), cut.start() + len(stub)))
     return spans
+
+
+#: A label whose opening parenthesis a byte shift took: ``?bào)`` of ``日?qǐng)?bào)``.
+_SHIFTED_LABEL = re.compile(f"\\?({_SYLLABLE})[)）]")
+
+
+def _shifted_labels_in(text: str, e: Edit, out: list[Finding]) -> None:
+    """The labels of a repaired byte-shift run that went with it: a ``?syllable)`` of the
+    input whose syllable reads a character of the repair (``?bào)`` beside 报; the run's
+    garbled ``?qǐng)`` reads none of them)."""
+    chars = [c for c in e.after if _HAN_RE.match(c)]
+    for m in _SHIFTED_LABEL.finditer(text, e.start, e.end):
+        if any(is_reading(c, m.group(1)) for c in chars):
+            out.append(Finding("pinyin_labels", m.start(), m.end(), m.group(), "byte_shift"))
 
 
 @lru_cache(maxsize=65536)

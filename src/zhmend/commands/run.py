@@ -163,6 +163,8 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
     )
 
 
+#: The default of --dedup-threshold: any other value asks for --dedup.
+_DEDUP_THRESHOLD = DedupConfig().threshold
 #: Exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
 
@@ -195,7 +197,8 @@ def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
     prepare_report(args)
     try:
         opts = options_from_args(args)
-        shards = discover(args.inputs, args.format)
+        skipped: list[str] = []
+        shards = discover(args.inputs, args.format, skipped=skipped)
     except (ConfigError, InputError) as exc:
         return _fail(str(exc))
     if args.output is None and not args.dry_run:
@@ -208,7 +211,16 @@ def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
     writes_out = [f"--{name}" for name in ("dedup", "report") if getattr(args, name, False)]
     if args.dry_run and writes_out:
         return _fail(f"{' and '.join(writes_out)} work on OUT; leave out --dry-run and give -o OUT")
-    if getattr(args, "dedup", False):
+    if not getattr(args, "dedup", False):
+        # A dedup option without --dedup would do nothing, and the run would say nothing.
+        given = [flag for flag, value in (
+            ("--dedup-threshold", getattr(args, "dedup_threshold", None) != _DEDUP_THRESHOLD),
+            ("--dedup-representatives-only", getattr(args, "dedup_representatives_only", False)),
+        ) if value]
+        if given:
+            verb, them = ("needs", "it") if len(given) == 1 else ("need", "them")
+            return _fail(f"{' and '.join(given)} {verb} --dedup: add --dedup or leave {them} out")
+    else:
         try:
             # Checked now, not after the whole corpus is mended.
             DedupConfig(threshold=args.dedup_threshold)
@@ -229,6 +241,15 @@ def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
             shards = leave_out(shards, out)
             if not shards:
                 return _fail(f"no input left once {out} is left out of {', '.join(holders)}")
+    if out is not None and skipped:
+        inside = out.resolve()
+        skipped = [p for p in skipped if not Path(p).resolve().is_relative_to(inside)]
+    if skipped:
+        more = ", …" if len(skipped) > 3 else ""
+        print(f"zhmend: left out {len(skipped)} file(s) of no kind run reads "
+              f"({', '.join(skipped[:3])}{more}); name them with --format to read them",
+              file=sys.stderr)
+    if out is not None:
         try:
             lock = take_lock(out)
         except RunRefused as exc:

@@ -22,7 +22,7 @@ from ..chars import (
     is_han,
     japanese_or_korean,
 )
-from ..detect import STRAY_RE, injected_strays, traditional_spans
+from ..detect import COUNTERPARTS, STRAY_RE, injected_strays, traditional_spans
 from ..edits import Edit, make_edits
 from ..tables import (
     convert,
@@ -233,13 +233,30 @@ def _kept_as_written(
         # Glosses written by a person: none goes, and none is evidence of a farm.
         ctx.counts["pinyin_kept_lesson"] += verified
         return True
+    strays = "," in text and STRAY_RE.search(text) is not None
     if (verified > 1 and is_glossed(text, infos, ctx.scripts)) or (
-        (_rare_characters(infos) or _about_pronunciation(text, infos, verified))
-        and not ("," in text and STRAY_RE.search(text))
+        not strays
+        and (
+            _rare_characters(infos)
+            or _about_pronunciation(text, infos, verified)
+            or (verified <= FEW_GLOSSES and _writes_counterparts(text))
+        )
     ):
         ctx.counts["pinyin_kept_gloss"] += verified
         return True
     return False
+
+
+#: Labels a page that writes 於 並 後 麼 may gloss as a person does (氣(qi)，並不等同於…):
+#: a per-character converter leaves 于 并 后 么 as they are, so no farm page seen writes
+#: them, and a farm labels densely.
+FEW_GLOSSES = 3
+
+
+def _writes_counterparts(text: str) -> bool:
+    """Whether ``text`` writes 於 並 後 麼 and none of 于 并 后 么 (a page mixing the two was
+    converted by a farm's hand and then edited: the residue speaks)."""
+    return any(c in text for c in COUNTERPARTS) and not any(c in text for c in "于并后么")
 
 
 def _labels_on_traditional_lines(
@@ -332,12 +349,14 @@ def _jyutping(
     return any(name in text for name in _CANTONESE_NAMES)
 
 
-#: Words of a text about pronunciation (易读错字, 读音, 注音, 多音字), not inside longer
-#: words (解读作物, 纪念作品, 关注音乐, 真正音乐, also with a farm's label between: 關(guān)注音樂):
+#: Words of a text about pronunciation (易读错字, 读音, 注音, 多音字, 第一声, 声调), not inside
+#: longer words (解读作物, 纪念作品, 关注音乐, 真正音乐, also with a farm's label between:
+#: 關(guān)注音樂):
 #: the real farm pages hold none (tests/test_pinyin_lessons.py).
 _PRONUNCIATION = regex.compile(
     "(?<![解阅閱研宣]{label}?)[读讀](?:错|錯|音|作|成)|(?<![纪紀怀懷悼]{label}?)念作|唸作"
-    "|(?<![关關专專]{label}?)注音|多音字|破音|(?<![真公纠糾]{label}?)正音".format(
+    "|(?<![关關专專]{label}?)注音|多音字|破音|(?<![真公纠糾]{label}?)正音"
+    "|第[一二三四][声聲]|[声聲][调調]".format(
         label=f"(?:[(（]{_SYLLABLE}[)）])"
     )
 )

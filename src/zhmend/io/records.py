@@ -29,6 +29,9 @@ _SUFFIXES = {
     ".jsonl": ("jsonl", "none"),
     ".jsonl.gz": ("jsonl", "gzip"),
     ".jsonl.zst": ("jsonl", "zstd"),
+    ".ndjson": ("jsonl", "none"),
+    ".ndjson.gz": ("jsonl", "gzip"),
+    ".ndjson.zst": ("jsonl", "zstd"),
     ".parquet": ("parquet", "none"),
     ".txt": ("txt", "none"),
 }
@@ -133,13 +136,17 @@ def _stem(rel: str) -> str:
 
 
 def discover(
-    inputs: list[str], fmt: str | None = None, compression: str | None = None
+    inputs: list[str],
+    fmt: str | None = None,
+    compression: str | None = None,
+    skipped: list[str] | None = None,
 ) -> list[Shard]:
     """The shards of ``inputs`` (files, directories, or "-"), in a stable order.
 
     ``fmt``/``compression`` force what the file names would say. Raises InputError for a
     missing path, a file of unknown kind, an empty directory or two shards that would write
-    the same output name.
+    the same output name. The files of a directory that are of no kind read (``a.csv``)
+    are added to ``skipped``, when given, for the caller to tell.
     """
     shards: list[Shard] = []
     for item in inputs:
@@ -148,7 +155,7 @@ def discover(
             continue
         path = Path(item)
         if path.is_dir():
-            shards.extend(_discover_dir(path, fmt, compression))
+            shards.extend(_discover_dir(path, fmt, compression, skipped))
         elif path.is_file():
             kind = _kind(str(path), fmt, compression)
             if kind[0] == "txt":
@@ -207,14 +214,36 @@ def _walk_files(root: Path) -> list[Path]:
         )
 
     files = []
-    for top, dirs, names in os.walk(root, onerror=refuse):
+    # Directories reached through a link are read too (a corpus assembled from links);
+    # each real directory once, so a link back up the tree is no endless loop.
+    seen = {os.path.realpath(root)}
+    for top, dirs, names in os.walk(root, onerror=refuse, followlinks=True):
         # Pruned in place, so os.walk neither lists nor descends into them.
-        dirs[:] = [d for d in dirs if not is_hidden(d)]
-        files.extend(Path(top, n) for n in names if not is_hidden(n))
-    return sorted(p for p in files if p.is_file())
+        kept = []
+        for d in dirs:
+            real = os.path.realpath(os.path.join(top, d))
+            if not is_hidden(d) and real not in seen:
+                seen.add(real)
+                kept.append(d)
+        dirs[:] = kept
+        for n in names:
+            p = Path(top, n)
+            if is_hidden(n):
+                continue
+            if p.is_symlink() and not p.exists():
+                # A link to nothing: said, not skipped without a word.
+                raise InputError(
+                    f"{p}: a link to a file that is not there; remove it or leave it out "
+                    "of the input"
+                )
+            if p.is_file():  # not a pipe or a socket
+                files.append(p)
+    return sorted(files)
 
 
-def _discover_dir(root: Path, fmt: str | None, compression: str | None) -> list[Shard]:
+def _discover_dir(
+    root: Path, fmt: str | None, compression: str | None, skipped: list[str] | None
+) -> list[Shard]:
     files = _walk_files(root)
     shards: list[Shard] = []
     txt: list[Path] = []
@@ -222,8 +251,12 @@ def _discover_dir(root: Path, fmt: str | None, compression: str | None) -> list[
         found = detect(str(p))
         if fmt is not None and (found is None or found[0] != fmt):
             if fmt != "txt" or found is not None:
+                if skipped is not None:
+                    skipped.append(str(p))
                 continue
         elif found is None:
+            if skipped is not None:
+                skipped.append(str(p))
             continue
         kind = fmt or found[0]
         if kind == "txt":
@@ -237,5 +270,7 @@ def _discover_dir(root: Path, fmt: str | None, compression: str | None) -> list[
         name = f"{root.name or 'txt'}.txt-{i // TXT_FILES_PER_SHARD:05d}"
         shards.append(Shard(name, "txt", "none", tuple(map(str, group)), str(root)))
     if not shards:
-        raise InputError(f"{root}: no .jsonl, .jsonl.gz, .jsonl.zst, .parquet or .txt files in it")
+        raise InputError(
+            f"{root}: no .jsonl, .ndjson, .jsonl.gz, .jsonl.zst, .parquet or .txt files in it"
+        )
     return shards

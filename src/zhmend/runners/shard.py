@@ -120,6 +120,9 @@ def output_field_clash(output_field: str | None, text_field: str, id_field: str)
     The mended text written over the text field, the id or a report column would be lost
     (or destroy the id) without a word, so such a field is refused up front.
     """
+    if id_field == text_field:
+        return (f"--id-field {id_field} is the text field: the id is read from another field "
+                "(records without one get a generated id)")
     if output_field is None:
         return None
     if output_field == text_field:
