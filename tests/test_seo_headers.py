@@ -230,6 +230,14 @@ def test_runs_of_panel_symbols_between_han_are_kept(run):
     assert "junk_symbols" not in zhmend.inspect(text).counts
 
 
-@pytest.mark.parametrize("run", ["⚠💲♫", "♫🕮➤", "➢⌘✿"])
+@pytest.mark.parametrize("run", ["⚠🕮♫", "♫🕮➤", "➢⌘✿"])
 def test_a_run_with_a_farm_symbol_among_panel_symbols_still_goes(run):
     assert zhmend.mend(f"国家{run}发展规划") == "国家发展规划"
+
+
+@pytest.mark.parametrize("run", ["🌊✨♡", "🎂♪🎉", "☀️★🌈"])
+def test_a_run_of_emoji_and_panel_symbols_is_a_persons(run):
+    # People type emoji and the panels' symbols together; a farm's run holds a symbol
+    # of neither kind (🕮, ⌘) all but always.
+    text = f"今天去了海边{run}超级开心"
+    assert zhmend.mend(text) == text

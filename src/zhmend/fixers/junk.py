@@ -10,6 +10,7 @@ from itertools import accumulate
 import regex
 
 from ..chars import HAN_CLASS, is_han
+from ..detect import injected_strays
 from ..edits import Edit
 from ..scan import JUNK
 from .base import Context
@@ -53,15 +54,16 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
 
     A cluster is removed when it holds a symbol no writer uses inside a word (mahjong,
     domino, playing-card, alchemical, enclosed alphanumeric supplement, save the emoji
-    among them) or three distinct symbols of which one is not an emoji. Lone dots go on a
-    page that shows the farm's pattern (:func:`_dots_injected`).
+    among them) or three distinct symbols of which one is neither an emoji nor a symbol of
+    the input methods' panels (:func:`_odd_symbol`). Lone dots go on a page that shows the
+    farm's pattern (:func:`_dots_injected`).
     Never changes: emoji at a sentence end or beside punctuation, runs of emoji between
-    words (🎂🎁🎈, ☀️🌤️⛅️, 🆚, 🀄, 🅿️), runs of the input methods' decorative symbols
-    (★☆♪♫ ➤, :func:`_decorative`), dots in numbers, URLs and Latin text, dots between Han
-    characters on other pages (a name 马丁.路德.金, a period typed as a dot), dots between
-    the items of lists (东.西.南.北, 数学.物理.化学, 中.小学生) on a page whose dots all
-    stand so (:func:`_listed`), dots on a page that ends a line with a dot (its periods),
-    and the dots of a reference (``王平.安全生产管理研究[J].``).
+    words (🎂🎁🎈, ☀️🌤️⛅️, 🆚, 🀄, 🅿️), runs of the input methods' decorative symbols,
+    alone or among emoji (★☆♪♫ ➤, 海边🌊✨♡超级), dots in numbers, URLs and Latin text,
+    dots between Han characters on other pages (a name 马丁.路德.金, a period typed as a
+    dot), dots between the items of lists (东.西.南.北, 数学.物理.化学, 中.小学生) on a
+    page whose dots all stand so (:func:`_listed`), dots on a page that ends a line with a
+    dot (its periods), and the dots of a reference (``王平.安全生产管理研究[J].``).
     """
     edits: list[Edit] = []
     dots: list[int] = []
@@ -77,14 +79,12 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
             continue
         # A ZWJ sequence (👨‍👩‍👧) is one emoji: count grapheme clusters.
         distinct = {g for g in _GRAPHEME.findall(run) if g not in "\ufe0f\u200d"}
-        if _NEVER_IN_WORDS.search(run) or (
-            len(distinct) >= 3 and _NOT_EMOJI.search(run) and not _decorative(run)
-        ):
+        if _NEVER_IN_WORDS.search(run) or (len(distinct) >= 3 and _odd_symbol(run)):
             edits.append(Edit(m.start(), m.end(), run, "", RULE))
             ctx.counts["junk_symbols"] += 1
-    if dots and REFERENCE.search(text):
-        dots = [i for i in dots if not _in_reference(text, i)]
-    if dots and not _PERIOD.search(text) and _dots_injected(*_without(text, edits, dots)):
+    if dots and "[" in text and REFERENCE.search(text):
+        dots = _outside_references(text, dots)
+    if dots and not _types_periods(text, ctx) and _dots_injected(*_without(text, edits, dots)):
         ctx.counts["junk_dots"] += len(dots)
         edits.extend(Edit(i, i + 1, ".", "", RULE) for i in dots)
         edits.sort(key=lambda e: e.start)
@@ -93,18 +93,37 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     return edits
 
 
-#: A dot after a Han character that ends a line or the text: the page writes its periods
-#: as dots (正宗.教育部长也来过.), so its dots between characters are periods too. A farm
-#: keeps its 。 and injects dots between characters only.
+#: A dot after a Han character that ends a line or the text.
 _PERIOD = re.compile(f"(?<={HAN_CLASS})\\.[ \t]*(?:\n|\\Z)")
 
 
-def _in_reference(text: str, i: int) -> bool:
-    """Whether the dot at ``i`` stands on a reference line (its dots part author, title
-    and source: 张三.经济研究[J].2019)."""
-    start = text.rfind("\n", 0, i) + 1
-    end = text.find("\n", i)
-    return REFERENCE.search(text, start, len(text) if end == -1 else end) is not None
+def _types_periods(text: str, ctx: Context) -> bool:
+    """Whether the page writes its periods as dots (正宗.教育部长也来过.): a dot ends a line
+    after a Han character, the page writes no 。, and shows no farm's hand (labels, stray
+    commas): its dots between characters are periods too. A farm keeps its 。, or folds
+    it to a dot with its labels and strays beside."""
+    if "。" in text or _PERIOD.search(text) is None or ctx.counts["pinyin_labels"]:
+        return False
+    return not ("," in text and injected_strays(text))
+
+
+def _outside_references(text: str, dots: list[int]) -> list[int]:
+    """The ``dots`` that stand on no reference line (a reference's dots part author,
+    title and source: 张三.经济研究[J].经济学报): each line looked at once."""
+    lines: list[tuple[int, int]] = []  # reference lines, in order
+    for m in REFERENCE.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if lines and lines[-1][0] == start:
+            continue
+        end = text.find("\n", m.end())
+        lines.append((start, len(text) if end == -1 else end))
+    starts = [a for a, _ in lines]
+    kept = []
+    for i in dots:
+        k = bisect_right(starts, i) - 1
+        if k < 0 or i >= lines[k][1]:
+            kept.append(i)
+    return kept
 
 
 def _without(text: str, clusters: list[Edit], dots: list[int]) -> tuple[str, list[int]]:
@@ -175,6 +194,14 @@ def _decorative_symbols() -> frozenset[str]:
 def _decorative(run: str) -> bool:
     """Whether ``run`` holds only symbols of the input methods' panels (★☆♪♫ ◆◇ → ➤)."""
     return set(run) <= _decorative_symbols()
+
+
+def _odd_symbol(run: str) -> bool:
+    """Whether ``run`` holds a symbol that is neither an emoji nor one of the panels'
+    (🕮 of ``⚠💲🕮``): people type runs of emoji and panel symbols together (海边🌊✨♡)."""
+    return _NOT_EMOJI.search(run) is not None and any(
+        _NOT_EMOJI.match(c) and c not in _decorative_symbols() for c in run
+    )
 
 
 #: The longest word looked for across a dot.

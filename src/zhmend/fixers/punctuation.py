@@ -16,6 +16,7 @@ from ..chars import (
     is_han,
     japanese_or_korean,
 )
+from ..detect import injected_strays
 from ..edits import Edit, EditLog, apply_edits
 from ..scan import HAN, class_table, codes_of
 from . import verbatim
@@ -150,7 +151,8 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     left as typed.
     """
     farm = _farm_evidence(ctx)
-    if not farm and any(c in text for c in _VERBATIM_SIGNS):
+    # A page with a farm's stray commas (,、 ,。) holds no one's code or table either.
+    if not farm and any(c in text for c in _VERBATIM_SIGNS) and not injected_strays(text):
         hidden = verbatim.masked(text)
         if hidden is not None:
             return verbatim.unmasked(text, hidden, _repair(hidden, ctx, farm))
@@ -537,8 +539,12 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
                 ok = _run_ends_chinese(text, flags, i, mark_run)
         elif c in ";:":
             # "ID:中" or "x;中" may be code or an identifier, but not on a farm page, whose
-            # every mark was folded (C919:让, NBA;其中).
-            ok = chinese_before or (chinese_after and (farm or not prev_alnum))
+            # every mark was folded (C919:让, NBA;其中), save an HTML entity's ; (&nbsp;)
+            # and a double colon (std::).
+            ok = (chinese_before or (
+                chinese_after
+                and (not prev_alnum or (farm and not _entity_or_scope(text, i)))
+            )) and not (c == ":" and (prev == ":" or nxt == ":"))
         else:  # ! ?  -- "?nèi)" is a byte-shift label; "那?社會" may hide a lost character
             ok = chinese_before and not (nxt.isascii() and nxt.isalpha())
             if not ok and farm and c == "!" and chinese_after and prev_alnum:
@@ -551,6 +557,17 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
             changes.append((i, i + 1, full_width[c]))
             chinese_at.add(i)
     return changes
+
+
+#: The end of an HTML entity (&nbsp; &#12290; &#x3002;), looked for before its ``;``.
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,9}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6})\Z")
+
+
+def _entity_or_scope(text: str, i: int) -> bool:
+    """Whether the ``;`` or ``:`` at ``i`` ends an HTML entity or is half of ``::``."""
+    if text[i] == ":":
+        return text[i - 1 : i] == ":" or text[i + 1 : i + 2] == ":"
+    return _ENTITY.search(text, max(0, i - 11), i) is not None
 
 
 def _folded(text: str, changes: list[Change]) -> bool:

@@ -104,7 +104,8 @@ def _verb_zhe(text: str, converted: str) -> str:
 
 def _keep_original_characters(text: str, converted: str) -> str:
     """Put back the characters a mechanical converter cannot have written where the
-    conversion changed them (乾 in 王丙乾, 沈 in 沈思遠: :func:`kept_in_simplified`).
+    conversion changed them (乾 in 王丙乾, 沈 in 沈思遠: :func:`kept_in_simplified`), unless
+    a converter by phrase writes them there (:func:`_phrase_writes`).
 
     ``converted`` is as long as ``text``. The changed places are found on the code points
     at once: a converted page differs from its source at hundreds of them.
@@ -118,8 +119,23 @@ def _keep_original_characters(text: str, converted: str) -> str:
         return converted
     chars = list(converted)
     for pos in kept:
-        chars[pos] = text[pos]
+        if not _phrase_writes(converted, pos, text[pos]):
+            chars[pos] = text[pos]
     return "".join(chars)
+
+
+#: Characters on each side of a kept character that a phrase converter may read with it.
+_PHRASE_REACH = 3
+
+
+def _phrase_writes(converted: str, pos: int, ch: str) -> bool:
+    """Whether OpenCC's phrases write ``ch`` at ``pos`` when they convert ``converted``
+    back (回复 -> 回覆, 复苏 -> 復甦): then a farm converting by phrase, not by character,
+    may have written it for what ``converted`` holds, and the conversion stands."""
+    a = max(0, pos - _PHRASE_REACH)
+    window = converted[a : pos + _PHRASE_REACH + 1]
+    back = convert(window, "s2t")
+    return len(back) == len(window) and back[pos - a] == ch
 
 
 def _apply_readings(text: str, converted: str, labels: dict[int, str], found: list[int]) -> str:

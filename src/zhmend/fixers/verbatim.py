@@ -17,9 +17,12 @@ from ..edits import Edit
 #: page holds it (one that does, with that fixer off, is not masked).
 PLACEHOLDER = "\x00"
 
-#: A fenced block of Markdown: from a line opening with ``` or ~~~ to the next such line
-#: (or the text's end).
-_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*(?:\n.*?^[ \t]*\1[^\n]*$|.*\Z)", re.M | re.S)
+#: A fenced block of Markdown: a line of ``` or ~~~ and at most an info word (```python),
+#: to the next line of the same fence alone. A fence never closed fences nothing: a line
+#: of tildes is a forum's divider (~~~~~~) or part of an emoticon (~~~~(>_<)~~~~).
+_FENCE = re.compile(
+    r"^[ \t]*(```|~~~)[ \t]*[\w+#.-]*[ \t]*\n(?:[^\n]*\n)*?[ \t]*\1[ \t]*$", re.M
+)
 #: Inline code: `...` within a line.
 _INLINE = re.compile(r"`[^`\n]+`")
 #: A string literal: "…" or '…' within a line, with an optional prefix (r"…" b'…' f"…").
@@ -32,7 +35,9 @@ _FURTHER = re.compile(r"[,:][ \t]*\Z")
 #: A reference of GB/T 7714, by its document type code (``[J]`` a journal, ``[M]`` a book,
 #: ``[EB/OL]`` a web page): its line is the author's typed citation (张三.经济研究[J].经济
 #: 学报,2019,12(3):45-67.), ASCII marks and all.
-_TYPE_CODE = r"\[(?:[JMCDNRSPGKAZ]|EB|DB|CP|EB/OL|J/OL|M/OL|N/OL|DB/OL)\]"
+#: The code stands after a title and before the source, with a full stop or ``//`` after
+#: it: quiz options ([A]上海 [B]北京) and tags ([N]) are no references.
+_TYPE_CODE = r"(?<=[^\s\[])\[(?:[JMCDNRSPGKAZ]|EB|DB|CP|EB/OL|J/OL|M/OL|N/OL|DB/OL)\](?=\.|//)"
 REFERENCE = re.compile(_TYPE_CODE)
 _REFERENCE_LINE = re.compile(r"^[^\n]*" + _TYPE_CODE + r"[^\n]*", re.M)
 #: Consecutive lines with as many ASCII commas each that make a table (CSV rows).
@@ -63,49 +68,66 @@ def _code_literals(text: str) -> list[tuple[int, int]]:
     them: ``msg = "你好,世界!"``, ``print("总计:", n, "元,含税")``, ``{"城市": "北京,上海"}``.
     A quote after a comma in prose (他说,"你好") opens no literal: no bracket is open."""
     out = []
+    line_start = -1
+    depth = 0  # brackets open on the line before ``counted``
+    counted = 0
     for m in _STRING.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        before = text[max(line_start, m.start() - 12) : m.start()]
-        if _OPENS_CODE.search(before) or (
-            _FURTHER.search(before) and _open_bracket(text[line_start : m.start()])
-        ):
+        start = m.start()
+        if text.rfind("\n", 0, start) + 1 != line_start:
+            line_start = text.rfind("\n", 0, start) + 1
+            depth, counted = 0, line_start
+        # Brackets are counted once along a line, literals skipped: one pass per line.
+        piece = text[counted:start]
+        depth += sum(piece.count(o) for o in "([{") - sum(piece.count(c) for c in ")]}")
+        counted = m.end()
+        before = text[max(line_start, start - 12) : start]
+        if _OPENS_CODE.search(before) or (_FURTHER.search(before) and depth > 0):
             out.append(m.span(1))
     return out
 
 
-def _open_bracket(before: str) -> bool:
-    return any(before.count(o) > before.count(c) for o, c in ("()", "[]", "{}"))
-
-
 def _table_rows(text: str) -> list[tuple[int, int]]:
-    """Runs of :data:`TABLE_LINES` lines or more with the same number of ASCII commas (rows
-    of two or more may differ by one field) and no ``，`` or ``。``: CSV rows, even under a
-    line of prose. On a page that writes ``，`` or ``。`` elsewhere, a row of one comma needs
-    a field of digits or Latin letters (``1,北京``): lines of a poem typed with ASCII
-    commas there are no table. A farm's folded commas vary from line to line, and its
-    sentences keep their ``。``."""
-    any_row = "，" not in text and "。" not in text
+    """Runs of :data:`TABLE_LINES` lines or more with the same number of ASCII commas: CSV
+    rows, even under a line of prose. A row holds no ``，`` or ``。``, no field longer than
+    :data:`MAX_FIELD` and no sentence end (``.`` ``!`` ``?``) at its end; in a run of rows of
+    one comma, some row has a field of digits or Latin letters (``1,北京``: lines of a poem
+    are no table). Judged on the rows alone, so mending the rest of the page changes
+    nothing of it. A farm's folded commas vary from line to line, its lines are sentences."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
     last = 0
+    latin = False  # some row of the run has a field of digits or Latin letters
     pos = 0
+
+    def close() -> None:
+        if len(run) >= TABLE_LINES and (last >= 2 or latin):
+            out.append((run[0][0], run[-1][1]))
+
     for line in text.split("\n"):
         end = pos + len(line)
         n = line.count(",")
-        ascii_field = n == 1 and _ASCII_FIELD.search(line) is not None
-        row = n > 0 and (n >= 2 or any_row or ascii_field) and "，" not in line and "。" not in line
-        same = n == last or (n >= 2 and last >= 2 and abs(n - last) == 1)
-        if row and run and same:
+        row = n > 0 and _is_row(line)
+        if row and run and n == last:
             run.append((pos, end))
         else:
-            if len(run) >= TABLE_LINES:
-                out.append((run[0][0], run[-1][1]))
-            run = [(pos, end)] if row else []
+            close()
+            run, latin = ([(pos, end)], False) if row else ([], False)
+        if row:
+            latin = latin or _ASCII_FIELD.search(line) is not None
         last = n if row else 0
         pos = end + 1
-    if len(run) >= TABLE_LINES:
-        out.append((run[0][0], run[-1][1]))
+    close()
     return out
+
+
+#: The longest field of a row, in characters: a line of prose is no row.
+MAX_FIELD = 24
+
+
+def _is_row(line: str) -> bool:
+    if "，" in line or "。" in line or line.rstrip().endswith((".", "!", "?")):
+        return False
+    return all(len(field) <= MAX_FIELD for field in line.split(","))
 
 
 def masked(text: str) -> str | None:

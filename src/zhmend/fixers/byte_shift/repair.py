@@ -77,7 +77,7 @@ EVIDENCE_WINDOW = 4
 EVIDENCE_MIN = 2
 
 _DOUBLED = frozenset("?!？！")
-_CLOSING = frozenset("”’」』）)》】")
+_CLOSING = frozenset("”’」』）)》】\"'")
 
 
 @dataclass(frozen=True)
@@ -247,7 +247,9 @@ def _doubled(text: str, i: int) -> bool | None:
     three or more, or when what follows is garbled too. Three or more of one mark there,
     or two before a space or the end of the text, are emphasis (``真的吗???``
     ``太好了!!!!`` ``真的吗?? 我不信``, as forums write them), not a doubled mark at all
-    (None), unless what follows is garbled: the search made 吗啡 of ``吗?? ``."""
+    (None), unless what follows is garbled: the search made 吗啡 of ``吗?? ``. Mixed marks
+    there (``真的好??!``) are plain, but searched only on a page with labels
+    (:func:`_mixed_at_end`)."""
     k = _marks_end(text, i)
     if k == i + 1:
         return None
@@ -259,6 +261,16 @@ def _doubled(text: str, i: int) -> bool | None:
     if k == len(text) or text[k].isspace():
         return None  # 真的吗?? 我不信: a pair before a space or the end is emphasis too
     return not ends
+
+
+def _mixed_at_end(text: str, i: int) -> bool:
+    """Whether the marks from ``i`` are three or more, mixed (``??!``), and end a sentence
+    with nothing garbled after: a forum's emphasis on a page without labels (the search
+    made 。 of ``好??!``), a lost character's marks on a farm's labelled page."""
+    k = _marks_end(text, i)
+    if k - i < 3 or len(set(text[i:k])) == 1 or _garbled_after(text, k):
+        return False
+    return k == len(text) or text[k].isspace() or text[k] in _CLOSING or is_han(text[k])
 
 
 def _marks_end(text: str, i: int) -> int:
@@ -287,11 +299,11 @@ def find_windows(text: str) -> list[_Window]:
 
     def searched(i: int, plain: bool) -> bool:
         nonlocal labelled
-        if plain:
+        if plain and not _mixed_at_end(text, i):
             return True
         if labelled is None:
             labelled = "(" in text and (LABEL.search(text) or QLABEL.search(text)) is not None
-        return labelled and _garble_after_marks(text, i)
+        return labelled and (plain or _garble_after_marks(text, i))
     for m in _SCAN.finditer(text):
         i = m.start()
         if i == 0:
