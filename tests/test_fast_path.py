@@ -20,7 +20,7 @@ from zhmend.detect import decide_script
 from zhmend.edits import apply_edits
 from zhmend.fixers import FIXERS, KEEP_CLASSES, Context, pinyin, punctuation, script
 from zhmend.mend import Mended, explained, needs_work
-from zhmend.tables import kept_in_simplified, script_overrides
+from zhmend.tables import kept_in_simplified, script_overrides, traditional_only
 
 CASES = load_cases("fast_path.json")
 
@@ -332,7 +332,11 @@ def test_the_kept_characters_are_put_back_where_the_conversion_changed_them(text
     converted = (other * (len(text) // max(len(other), 1) + 1))[: len(text)] if other else text
     kept = kept_in_simplified()
     expected = "".join(
-        t if t in kept and t != c and not script._phrase_writes(converted, i, t) else c
+        t
+        if t in kept
+        and t != c
+        and (t in traditional_only() or not script._phrase_writes(converted, i, t))
+        else c
         for i, (t, c) in enumerate(zip(text, converted, strict=True))
     )
     assert script._keep_original_characters(text, converted) == expected

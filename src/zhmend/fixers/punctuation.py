@@ -151,10 +151,11 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
     left as typed.
     """
     farm = _farm_evidence(ctx)
-    # A page with a farm's stray commas (,、 ,。) holds no one's code or table either.
-    if not farm and any(c in text for c in _VERBATIM_SIGNS) and not injected_strays(text):
+    if not farm and any(c in text for c in _VERBATIM_SIGNS):
         hidden = verbatim.masked(text)
-        if hidden is not None:
+        # A page with a farm's stray commas (,、 ,。) outside them holds no one's code or
+        # table either.
+        if hidden is not None and not injected_strays(hidden):
             return verbatim.unmasked(text, hidden, _repair(hidden, ctx, farm))
     return _repair(text, ctx, farm)
 

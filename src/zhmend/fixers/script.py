@@ -17,6 +17,7 @@ from ..tables import (
     kept_in_simplified_table,
     readings,
     script_overrides,
+    traditional_only,
 )
 from .base import CONVERTED_BEFORE, Context
 from .pinyin import parse_label
@@ -105,7 +106,7 @@ def _verb_zhe(text: str, converted: str) -> str:
 def _keep_original_characters(text: str, converted: str) -> str:
     """Put back the characters a mechanical converter cannot have written where the
     conversion changed them (乾 in 王丙乾, 沈 in 沈思遠: :func:`kept_in_simplified`), unless
-    a converter by phrase writes them there (:func:`_phrase_writes`).
+    a converter by phrase writes one of both scripts there (:func:`_phrase_writes`).
 
     ``converted`` is as long as ``text``. The changed places are found on the code points
     at once: a converted page differs from its source at hundreds of them.
@@ -118,9 +119,13 @@ def _keep_original_characters(text: str, converted: str) -> str:
     if not kept:
         return converted
     chars = list(converted)
+    trad = traditional_only()
     for pos in kept:
-        if not _phrase_writes(converted, pos, text[pos]):
-            chars[pos] = text[pos]
+        ch = text[pos]
+        # A traditional-only character simplified text also writes (薰衣草, 王丙乾) stays
+        # whatever the phrases say: only the characters of both scripts are weighed.
+        if ch in trad or not _phrase_writes(converted, pos, ch):
+            chars[pos] = ch
     return "".join(chars)
 
 

@@ -87,12 +87,13 @@ def _code_literals(text: str) -> list[tuple[int, int]]:
 
 
 def _table_rows(text: str) -> list[tuple[int, int]]:
-    """Runs of :data:`TABLE_LINES` lines or more with the same number of ASCII commas: CSV
-    rows, even under a line of prose. A row holds no ``，`` or ``。``, no field longer than
-    :data:`MAX_FIELD` and no sentence end (``.`` ``!`` ``?``) at its end; in a run of rows of
-    one comma, some row has a field of digits or Latin letters (``1,北京``: lines of a poem
-    are no table). Judged on the rows alone, so mending the rest of the page changes
-    nothing of it. A farm's folded commas vary from line to line, its lines are sentences."""
+    """Runs of :data:`TABLE_LINES` lines or more with the same number of ASCII commas (rows
+    of two or more may differ by one): CSV rows, even under a line of prose. A row holds
+    no ``，`` or ``。``, no field longer than :data:`MAX_FIELD` and no sentence end (``.``
+    ``!`` ``?``) at its end; in a run of rows of one comma, some row has a field of digits
+    or Latin letters (``1,北京``: lines of a poem are no table). Judged on the rows alone,
+    so mending the rest of the page changes nothing of it. A farm's folded commas vary
+    from line to line, and its lines are sentences."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
     last = 0
@@ -107,7 +108,9 @@ def _table_rows(text: str) -> list[tuple[int, int]]:
         end = pos + len(line)
         n = line.count(",")
         row = n > 0 and _is_row(line)
-        if row and run and n == last:
+        # Rows of two commas or more may differ by a field (an empty or an extra one).
+        same = n == last or (n >= 2 and last >= 2 and abs(n - last) == 1)
+        if row and run and same:
             run.append((pos, end))
         else:
             close()
