@@ -21,7 +21,12 @@ SPANS = [
     ("```\n甲,乙\n```\n丙,丁", ["```\n甲,乙\n```"]),
     ("```\n甲,乙 (never closed)", []),
     ("好难过\n~~~~(>_<)~~~~\n下次努力,加油!", []),  # an emoticon, no fence
-    ("~~~\n甲,乙\n~~~", ["~~~\n甲,乙\n~~~"]),
+    ("~~~\n甲,乙\n~~~", []),  # tildes fence nothing: a forum's dividers
+    ("```\n甲,乙\n```", ["```\n甲,乙\n```"]),
+    ("本题选[D].理由如下:沸点是100度", []),  # an answer, no reference (no year after)
+    ("小明(他说:\"这孩子,真懒!\")睡懒觉", []),  # a bracket of prose holds no arguments
+    ("产品,价格\n手机,1999\n电脑,5999", ["产品,价格\n手机,1999\n电脑,5999"]),
+    ("回复:\n好的,谢谢楼主\nOK,收到了\n顶,支持一下", []),  # replies, not rows
     ("说明。\nid,城市\n1,北京\n2,上海", ["id,城市\n1,北京\n2,上海"]),
     ("说明。\n甲,乙\n丙,丁\n戊,己", []),  # one comma and only Han, on a page with 。
     ("甲,乙\n丙,丁\n戊,己", []),  # one comma, only Han: lines of a poem

@@ -21,6 +21,7 @@ from . import scan
 from .chars import CJK_PUNCT, HAN_RANGES, TONED_LETTERS, ends_question
 from .detect import Evidence, ScriptDecision, farm_score
 from .edits import Edit
+from .fixers.junk import SYMBOL_CLASS
 from .fixers.pinyin import _GROUP, _SYLLABLE, is_reading, parse_label, style_of
 from .tables import convert, reading_bases
 
@@ -102,6 +103,11 @@ def fixer_findings(text: str, edits: Iterable[Edit]) -> list[Finding]:
         if only_junk:
             name = "junk_dots" if e.before == "." else "junk_symbols"
             out.append(Finding(name, e.start, e.end, e.before))
+        elif "strip_injected_junk" in e.rule:
+            # A dot or a cluster gone with its converted neighbours (鄉.鎮 -> 乡镇).
+            for m in _JUNK_IN.finditer(e.before):
+                name = "junk_dots" if m.group() == "." else "junk_symbols"
+                out.append(Finding(name, e.start + m.start(), e.start + m.end(), m.group()))
         if punct:
             out.extend(_punctuation_in(text, e, labels))
     out.sort(key=_TEXT_ORDER)
@@ -120,6 +126,10 @@ def _rule_parts(rule: str) -> tuple[bool, bool, bool, bool, bool]:
         rules == ["strip_injected_junk"],
         "repair_punctuation" in rules,
     )
+
+
+#: What strip_injected_junk removes, found again inside an edit it shares with others.
+_JUNK_IN = re.compile(f"\\.|[{SYMBOL_CLASS}]+")
 
 
 def _removed_label(e: Edit) -> Finding:

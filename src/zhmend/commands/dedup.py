@@ -477,7 +477,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dedup-threshold",
         type=float,
-        default=d.threshold,
+        default=None,  # unset: --dedup's default; set, even to that value, it needs --dedup
         metavar="T",
         help=f"with --dedup: similarity to join two records (default {d.threshold})",
     )
@@ -486,6 +486,12 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --dedup: keep only one record per cluster in OUT",
     )
+
+
+def dedup_threshold(args: argparse.Namespace) -> float:
+    """``run --dedup-threshold``, or the default when it is not given."""
+    given = getattr(args, "dedup_threshold", None)
+    return DedupConfig().threshold if given is None else given
 
 
 def dedup_step(args: argparse.Namespace, out: Path, summary: dict[str, Any]) -> None:
@@ -500,7 +506,7 @@ def dedup_step(args: argparse.Namespace, out: Path, summary: dict[str, Any]) -> 
     import shutil
 
     opts = DedupOptions(
-        DedupConfig(threshold=args.dedup_threshold),
+        DedupConfig(threshold=dedup_threshold(args)),
         args.text_field,
         args.id_field,
         args.dedup_representatives_only,

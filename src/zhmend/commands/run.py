@@ -36,7 +36,7 @@ from ..runners.shard import (
 )
 from .dedup import SUMMARY as DEDUP_SUMMARY
 from .dedup import add_run_options as add_dedup_options
-from .dedup import dedup_step
+from .dedup import dedup_step, dedup_threshold
 from .options import add_mend_options, config_from_args
 from .report import add_run_options as add_report_options
 from .report import prepare_run as prepare_report
@@ -163,8 +163,6 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
     )
 
 
-#: The default of --dedup-threshold: any other value asks for --dedup.
-_DEDUP_THRESHOLD = DedupConfig().threshold
 #: Exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
 
@@ -177,7 +175,7 @@ def _fail(message: str) -> int:
 def _wanted_dedup(args: argparse.Namespace) -> dict[str, Any] | None:
     if not getattr(args, "dedup", False):
         return None
-    return {"threshold": args.dedup_threshold,
+    return {"threshold": dedup_threshold(args),
             "representatives_only": bool(args.dedup_representatives_only)}
 
 
@@ -214,7 +212,7 @@ def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
     if not getattr(args, "dedup", False):
         # A dedup option without --dedup would do nothing, and the run would say nothing.
         given = [flag for flag, value in (
-            ("--dedup-threshold", getattr(args, "dedup_threshold", None) != _DEDUP_THRESHOLD),
+            ("--dedup-threshold", getattr(args, "dedup_threshold", None) is not None),
             ("--dedup-representatives-only", getattr(args, "dedup_representatives_only", False)),
         ) if value]
         if given:
@@ -223,7 +221,7 @@ def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
     else:
         try:
             # Checked now, not after the whole corpus is mended.
-            DedupConfig(threshold=args.dedup_threshold)
+            DedupConfig(threshold=dedup_threshold(args))
         except ConfigError as exc:
             return _fail(f"--dedup-threshold: {exc}")
     if args.engine == "ray" and args.limit:
@@ -246,9 +244,12 @@ def _run(args: argparse.Namespace, held: list[IO[str]]) -> int:
         skipped = [p for p in skipped if not Path(p).resolve().is_relative_to(inside)]
     if skipped:
         more = ", …" if len(skipped) > 3 else ""
-        print(f"zhmend: left out {len(skipped)} file(s) of no kind run reads "
-              f"({', '.join(skipped[:3])}{more}); name them with --format to read them",
-              file=sys.stderr)
+        if args.format:
+            why, hint = f"that are not {args.format}", "run them with their own --format"
+        else:
+            why, hint = "of no kind run reads", "name them with --format to read them"
+        print(f"zhmend: left out {len(skipped)} file(s) {why} "
+              f"({', '.join(skipped[:3])}{more}); {hint}", file=sys.stderr)
     if out is not None:
         try:
             lock = take_lock(out)

@@ -68,6 +68,7 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     edits: list[Edit] = []
     dots: list[int] = []
     n = len(text)
+    farm = bool(ctx.counts["pinyin_labels"])
     symbols = ctx.bits is None or ctx.bits & JUNK
     for m in (_RUN if symbols else _LONE_DOT).finditer(text):
         start, end = m.span()
@@ -79,12 +80,16 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
             continue
         # A ZWJ sequence (👨‍👩‍👧) is one emoji: count grapheme clusters.
         distinct = {g for g in _GRAPHEME.findall(run) if g not in "\ufe0f\u200d"}
-        if _NEVER_IN_WORDS.search(run) or (len(distinct) >= 3 and _odd_symbol(run)):
+        if _NEVER_IN_WORDS.search(run) or (
+            len(distinct) >= 3 and (_odd_symbol(run) or (farm and _farm_run(run)))
+        ):
             edits.append(Edit(m.start(), m.end(), run, "", RULE))
             ctx.counts["junk_symbols"] += 1
     if dots and "[" in text and REFERENCE.search(text):
         dots = _outside_references(text, dots)
-    if dots and not _types_periods(text, ctx) and _dots_injected(*_without(text, edits, dots)):
+    if dots and (edits or not _types_periods(text, ctx)) and _dots_injected(
+        *_without(text, edits, dots)
+    ):
         ctx.counts["junk_dots"] += len(dots)
         edits.extend(Edit(i, i + 1, ".", "", RULE) for i in dots)
         edits.sort(key=lambda e: e.start)
@@ -100,7 +105,8 @@ _PERIOD = re.compile(f"(?<={HAN_CLASS})\\.[ \t]*(?:\n|\\Z)")
 def _types_periods(text: str, ctx: Context) -> bool:
     """Whether the page writes its periods as dots (正宗.教育部长也来过.): a dot ends a line
     after a Han character, the page writes no 。, and shows no farm's hand (labels, stray
-    commas): its dots between characters are periods too. A farm keeps its 。, or folds
+    commas, or injected symbols, which the caller checks): its dots between characters are
+    periods too. A farm keeps its 。, or folds
     it to a dot with its labels and strays beside."""
     if "。" in text or _PERIOD.search(text) is None or ctx.counts["pinyin_labels"]:
         return False
@@ -194,6 +200,12 @@ def _decorative_symbols() -> frozenset[str]:
 def _decorative(run: str) -> bool:
     """Whether ``run`` holds only symbols of the input methods' panels (★☆♪♫ ◆◇ → ➤)."""
     return set(run) <= _decorative_symbols()
+
+
+def _farm_run(run: str) -> bool:
+    """Whether ``run`` holds a symbol that is no emoji and is not all the panels' symbols:
+    on a page with a farm's labels, emoji among panel symbols (今✨♡🌊天) are its junk too."""
+    return _NOT_EMOJI.search(run) is not None and not _decorative(run)
 
 
 def _odd_symbol(run: str) -> bool:

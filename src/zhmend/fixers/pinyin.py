@@ -261,6 +261,8 @@ def _writes_counterparts(text: str, infos: list[tuple[str, str, int] | None]) ->
     beside a default reading proves little: a converter that knows 什麼 may label too."""
     if any(c in text for c in "于并后么"):
         return False
+    if any(info is not None and info[2] > 1 for info in infos):
+        return False  # 國(guo)(guo): a doubled label is a spinner's, never a person's
     n = sum(text.count(c) for c in COUNTERPARTS)
     return n >= 2 or (n == 1 and _rare_reading(infos))
 
@@ -355,14 +357,14 @@ def _jyutping(
     return any(name in text for name in _CANTONESE_NAMES)
 
 
-#: Words of a text about pronunciation (易读错字, 读音, 注音, 多音字, 第一声, 声调), not inside
+#: Words of a text about pronunciation (易读错字, 读音, 注音, 多音字, 是第一声), not inside
 #: longer words (解读作物, 纪念作品, 关注音乐, 真正音乐, also with a farm's label between:
 #: 關(guān)注音樂):
 #: the real farm pages hold none (tests/test_pinyin_lessons.py).
 _PRONUNCIATION = regex.compile(
     "(?<![解阅閱研宣]{label}?)[读讀](?:错|錯|音|作|成)|(?<![纪紀怀懷悼]{label}?)念作|唸作"
     "|(?<![关關专專]{label}?)注音|多音字|破音|(?<![真公纠糾]{label}?)正音"
-    "|第[一二三四][声聲]|[声聲][调調]".format(
+    "|(?<=[是读讀念唸作])第[一二三四][声聲]".format(
         label=f"(?:[(（]{_SYLLABLE}[)）])"
     )
 )

@@ -542,14 +542,12 @@ def _one_round(text: str, farm: bool, common: bool = True) -> list[Change]:
             # "ID:中" or "x;中" may be code or an identifier, but not on a farm page, whose
             # every mark was folded (C919:让, NBA;其中), save an HTML entity's ; (&nbsp;)
             # and a double colon (std::).
-            ok = (chinese_before or (
+            ok = chinese_before or (
                 chinese_after
                 and (not prev_alnum or (farm and not _entity_or_scope(text, i)))
-            )) and not (c == ":" and (prev == ":" or nxt == ":"))
+            )
         else:  # ! ?  -- "?nèi)" is a byte-shift label; "那?社會" may hide a lost character
             ok = chinese_before and not (nxt.isascii() and nxt.isalpha())
-            if not ok and farm and c == "!" and chinese_after and prev_alnum:
-                ok = True  # iPhone!大家 on a farm page
             # The second ? of "吗??太" ends a run of marks: no character is lost there.
             run = i - 1 in chinese_at and text[i - 1] in "?!"
             if ok and c == "?" and nxt and flags[i + 1] == _HAN_BIT and not run:

@@ -17,12 +17,10 @@ from ..edits import Edit
 #: page holds it (one that does, with that fixer off, is not masked).
 PLACEHOLDER = "\x00"
 
-#: A fenced block of Markdown: a line of ``` or ~~~ and at most an info word (```python),
-#: to the next line of the same fence alone. A fence never closed fences nothing: a line
-#: of tildes is a forum's divider (~~~~~~) or part of an emoticon (~~~~(>_<)~~~~).
-_FENCE = re.compile(
-    r"^[ \t]*(```|~~~)[ \t]*[\w+#.-]*[ \t]*\n(?:[^\n]*\n)*?[ \t]*\1[ \t]*$", re.M
-)
+#: A fenced block of Markdown: a line of ``` and at most an info word (```python), to the
+#: next line of ``` alone. A fence never closed fences nothing, and tildes fence nothing:
+#: a line of them is a forum's divider (~~~) or part of an emoticon (~~~~(>_<)~~~~).
+_FENCE = re.compile(r"^[ \t]*```[ \t]*[\w+#.-]*[ \t]*\n(?:[^\n]*\n)*?[ \t]*```[ \t]*$", re.M)
 #: Inline code: `...` within a line.
 _INLINE = re.compile(r"`[^`\n]+`")
 #: A string literal: "…" or '…' within a line, with an optional prefix (r"…" b'…' f"…").
@@ -35,11 +33,18 @@ _FURTHER = re.compile(r"[,:][ \t]*\Z")
 #: A reference of GB/T 7714, by its document type code (``[J]`` a journal, ``[M]`` a book,
 #: ``[EB/OL]`` a web page): its line is the author's typed citation (张三.经济研究[J].经济
 #: 学报,2019,12(3):45-67.), ASCII marks and all.
-#: The code stands after a title and before the source, with a full stop or ``//`` after
-#: it: quiz options ([A]上海 [B]北京) and tags ([N]) are no references.
-_TYPE_CODE = r"(?<=[^\s\[])\[(?:[JMCDNRSPGKAZ]|EB|DB|CP|EB/OL|J/OL|M/OL|N/OL|DB/OL)\](?=\.|//)"
+#: The code stands after a title and before the source, a full stop or ``//`` after it
+#: and a year after that (经济研究[J].经济学报,2019): quiz options and answers ([A]上海,
+#: 选[D].理由) and tags ([N]) are no references. A line is taken whole when it opens with
+#: the author (``[1]`` or ``1.`` before it, a full stop after): a line of prose quoting a
+#: reference is mended as prose.
+_TYPE_CODE = (
+    r"(?<=[^\s\[])\[(?:[JMCDNRSPGKAZ]|EB|DB|CP|EB/OL|J/OL|M/OL|N/OL|DB/OL)\]"
+    r"(?=(?:\.|//)[^\n]{0,60}?(?:19|20)\d\d)"
+)
 REFERENCE = re.compile(_TYPE_CODE)
-_REFERENCE_LINE = re.compile(r"^[^\n]*" + _TYPE_CODE + r"[^\n]*", re.M)
+_AUTHOR = r"^[ \t]*(?:\[\d{1,3}\]|\d{1,3}[.、])?[ \t]*[^\s.,，。:：]{1,40}\."
+_REFERENCE_LINE = re.compile(_AUTHOR + r"[^\n]*" + _TYPE_CODE + r"[^\n]*", re.M)
 #: Consecutive lines with as many ASCII commas each that make a table (CSV rows).
 TABLE_LINES = 3
 #: A field of digits or Latin letters, beside a comma.
@@ -49,7 +54,7 @@ _ASCII_FIELD = re.compile(r"(?:^|,)[ \t]*[0-9A-Za-z][0-9A-Za-z._ -]*[ \t]*(?:,|$
 def spans(text: str) -> list[tuple[int, int]]:
     """The verbatim spans of ``text``, sorted, possibly overlapping."""
     found: list[tuple[int, int]] = []
-    if "```" in text or "~~~" in text:
+    if "```" in text:
         found.extend(m.span() for m in _FENCE.finditer(text))
     if "`" in text:
         found.extend(m.span() for m in _INLINE.finditer(text))
@@ -76,9 +81,9 @@ def _code_literals(text: str) -> list[tuple[int, int]]:
         if text.rfind("\n", 0, start) + 1 != line_start:
             line_start = text.rfind("\n", 0, start) + 1
             depth, counted = 0, line_start
-        # Brackets are counted once along a line, literals skipped: one pass per line.
-        piece = text[counted:start]
-        depth += sum(piece.count(o) for o in "([{") - sum(piece.count(c) for c in ")]}")
+        # Brackets are counted once along a line, literals skipped: one pass per line. A
+        # bracket after a Han character or a Chinese mark is prose's (小明(他说:"…")).
+        depth += _code_brackets(text, counted, start)
         counted = m.end()
         before = text[max(line_start, start - 12) : start]
         if _OPENS_CODE.search(before) or (_FURTHER.search(before) and depth > 0):
@@ -86,22 +91,41 @@ def _code_literals(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_BRACKET = re.compile(r"[(\[{)\]}]")
+
+
+def _code_brackets(text: str, start: int, end: int) -> int:
+    """Brackets of code opened minus closed in ``text[start:end]``: an opening one counts
+    after an ASCII character or at the line's start, not after Chinese text."""
+    depth = 0
+    for m in _BRACKET.finditer(text, start, end):
+        ch = m.group()
+        if ch in ")]}":
+            depth -= 1
+        else:
+            before = text[m.start() - 1 : m.start()]
+            if not before or before.isascii():
+                depth += 1
+    return depth
+
+
 def _table_rows(text: str) -> list[tuple[int, int]]:
     """Runs of :data:`TABLE_LINES` lines or more with the same number of ASCII commas (rows
     of two or more may differ by one): CSV rows, even under a line of prose. A row holds
     no ``，`` or ``。``, no field longer than :data:`MAX_FIELD` and no sentence end (``.``
-    ``!`` ``?``) at its end; in a run of rows of one comma, some row has a field of digits
-    or Latin letters (``1,北京``: lines of a poem are no table). Judged on the rows alone,
+    ``!`` ``?``) at its end; in a run of rows of one comma, every row but one (a header)
+    has a field of digits or Latin letters (``1,北京``: lines of a poem, forum replies
+    ``OK,收到了`` are no table). Judged on the rows alone,
     so mending the rest of the page changes nothing of it. A farm's folded commas vary
     from line to line, and its lines are sentences."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
     last = 0
-    latin = False  # some row of the run has a field of digits or Latin letters
+    latin = 0  # rows of the run with a field of digits or Latin letters
     pos = 0
 
     def close() -> None:
-        if len(run) >= TABLE_LINES and (last >= 2 or latin):
+        if len(run) >= TABLE_LINES and (last >= 2 or latin >= len(run) - 1):
             out.append((run[0][0], run[-1][1]))
 
     for line in text.split("\n"):
@@ -114,17 +138,18 @@ def _table_rows(text: str) -> list[tuple[int, int]]:
             run.append((pos, end))
         else:
             close()
-            run, latin = ([(pos, end)], False) if row else ([], False)
+            run, latin = ([(pos, end)], 0) if row else ([], 0)
         if row:
-            latin = latin or _ASCII_FIELD.search(line) is not None
+            latin += _ASCII_FIELD.search(line) is not None
         last = n if row else 0
         pos = end + 1
     close()
     return out
 
 
-#: The longest field of a row, in characters: a line of prose is no row.
-MAX_FIELD = 24
+#: The longest field of a row, in characters: a line of prose is no row, a description
+#: or an address column is.
+MAX_FIELD = 40
 
 
 def _is_row(line: str) -> bool:

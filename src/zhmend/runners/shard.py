@@ -189,7 +189,8 @@ def input_fingerprint(shard: Shard) -> list[list[Any]]:
     """Each input file of ``shard`` with its size and modification time, as a marker
     stores them (a list, as JSON gives it back)."""
     out: list[list[Any]] = []
-    for path in sorted(shard.paths):
+    for path in sorted(os.path.realpath(p) for p in shard.paths):
+        # The file itself, however it is named (another working directory, a link).
         st = os.stat(path)
         out.append([path, st.st_size, st.st_mtime_ns])
     return out
