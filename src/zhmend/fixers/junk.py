@@ -10,9 +10,10 @@ from itertools import accumulate
 import regex
 
 from ..chars import HAN_CLASS, is_han
-from ..detect import injected_strays
+from ..detect import STRAY_RE
 from ..edits import Edit
 from ..scan import JUNK
+from ..tables import traditional_only
 from .base import Context
 from .byte_shift.model import simplified, word_counts
 from .pinyin import _SYLLABLE
@@ -98,19 +99,29 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     return edits
 
 
+@lru_cache(maxsize=1)
+def _traditional() -> re.Pattern[str]:
+    """Characters only traditional text writes (of the Basic Multilingual Plane)."""
+    chars = sorted(c for c in traditional_only() if ord(c) <= 0xFFFF)
+    return re.compile(f"[{''.join(chars)}]")
+
+
 #: A dot after a Han character that ends a line or the text.
 _PERIOD = re.compile(f"(?<={HAN_CLASS})\\.[ \t]*(?:\n|\\Z)")
 
 
 def _types_periods(text: str, ctx: Context) -> bool:
     """Whether the page writes its periods as dots (正宗.教育部长也来过.): a dot ends a line
-    after a Han character, the page writes no 。, and shows no farm's hand (labels, stray
-    commas, or injected symbols, which the caller checks): its dots between characters are
-    periods too. A farm keeps its 。, or folds
+    after a Han character, the page writes no 。, and shows no farm's hand (labels, doubled
+    or stray commas, traditional characters beside 于 并 后 么, or injected symbols, which
+    the caller checks): its dots between characters are periods too. A farm keeps its 。, or folds
     it to a dot with its labels and strays beside."""
     if "。" in text or _PERIOD.search(text) is None or ctx.counts["pinyin_labels"]:
         return False
-    return not ("," in text and injected_strays(text))
+    if "," in text and STRAY_RE.search(text) is not None:
+        return False
+    # Traditional characters beside 于 并 后 么: a per-character converter's page.
+    return not (any(c in text for c in "于并后么") and _traditional().search(text) is not None)
 
 
 def _outside_references(text: str, dots: list[int]) -> list[int]:

@@ -247,7 +247,7 @@ def _kept_as_written(
     return False
 
 
-#: Labels a page that writes 於 並 後 麼 may gloss as a person does (氣(qi)，並不等同於…,
+#: Labels a page that writes 於 並 後 麼 may gloss as a person does (單(shàn)田芳…出生於,
 #: :func:`_writes_counterparts`):
 #: a per-character converter leaves 于 并 后 么 as they are, so no farm page seen writes
 #: them, and a farm labels densely.
@@ -255,16 +255,15 @@ FEW_GLOSSES = 3
 
 
 def _writes_counterparts(text: str, infos: list[tuple[str, str, int] | None]) -> bool:
-    """Whether ``text`` writes 於 並 後 麼 twice, or once beside a gloss of a reading
-    other than the default (單(shàn)田芳…出生於), and none of 于 并 后 么 (a page mixing
-    the two was converted by a farm's hand and then edited: the residue speaks). One 麼
-    beside a default reading proves little: a converter that knows 什麼 may label too."""
+    """Whether ``text`` writes 於 並 後 麼 beside a gloss of a reading other than the
+    default (單(shàn)田芳…出生於), and none of 于 并 后 么 (a page mixing the two was
+    converted by a farm's hand and then edited: the residue speaks). Default readings
+    prove nothing there: a farm converting by phrase writes 什麼 and 於 and labels too."""
     if any(c in text for c in "于并后么"):
         return False
     if any(info is not None and info[2] > 1 for info in infos):
         return False  # 國(guo)(guo): a doubled label is a spinner's, never a person's
-    n = sum(text.count(c) for c in COUNTERPARTS)
-    return n >= 2 or (n == 1 and _rare_reading(infos))
+    return any(c in text for c in COUNTERPARTS) and _rare_reading(infos)
 
 
 def _labels_on_traditional_lines(

@@ -135,12 +135,16 @@ _PHRASE_REACH = 3
 
 def _phrase_writes(converted: str, pos: int, ch: str) -> bool:
     """Whether OpenCC's phrases write ``ch`` at ``pos`` when they convert ``converted``
-    back (回复 -> 回覆, 复苏 -> 復甦): then a farm converting by phrase, not by character,
-    may have written it for what ``converted`` holds, and the conversion stands."""
+    back, to its standard forms or Taiwan's (回复 -> 回覆, 复苏 -> 復甦, 什么 -> 甚麼): then
+    a farm converting by phrase, not by character, may have written it for what
+    ``converted`` holds, and the conversion stands."""
     a = max(0, pos - _PHRASE_REACH)
     window = converted[a : pos + _PHRASE_REACH + 1]
-    back = convert(window, "s2t")
-    return len(back) == len(window) and back[pos - a] == ch
+    for config in ("s2t", "s2tw"):  # OpenCC's standard forms, and Taiwan's (甚麼)
+        back = convert(window, config)
+        if len(back) == len(window) and back[pos - a] == ch:
+            return True
+    return False
 
 
 def _apply_readings(text: str, converted: str, labels: dict[int, str], found: list[int]) -> str:

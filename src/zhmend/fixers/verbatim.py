@@ -73,13 +73,15 @@ def _code_literals(text: str) -> list[tuple[int, int]]:
     them: ``msg = "你好,世界!"``, ``print("总计:", n, "元,含税")``, ``{"城市": "北京,上海"}``.
     A quote after a comma in prose (他说,"你好") opens no literal: no bracket is open."""
     out = []
-    line_start = -1
+    line_start = 0
     depth = 0  # brackets open on the line before ``counted``
     counted = 0
     for m in _STRING.finditer(text):
         start = m.start()
-        if text.rfind("\n", 0, start) + 1 != line_start:
-            line_start = text.rfind("\n", 0, start) + 1
+        # Only the text since the last literal is looked at for a line end: one pass.
+        nl = text.rfind("\n", counted, start)
+        if nl != -1:
+            line_start = nl + 1
             depth, counted = 0, line_start
         # Brackets are counted once along a line, literals skipped: one pass per line. A
         # bracket after a Han character or a Chinese mark is prose's (小明(他说:"…")).

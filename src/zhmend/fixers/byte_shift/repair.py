@@ -78,6 +78,8 @@ EVIDENCE_MIN = 2
 
 _DOUBLED = frozenset("?!？！")
 _CLOSING = frozenset("”’」』）)》】\"'")
+#: Marks a clause may go on with after a doubled ?? or !! (真的吗??,我不信).
+_CLAUSE_MARKS = frozenset(",，、;；:：")
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,13 @@ def _doubled(text: str, i: int) -> bool | None:
         return None
     if _garbled_after(text, k):
         return True
-    ends = k == len(text) or text[k].isspace() or text[k] in _CLOSING or is_han(text[k])
+    ends = (
+        k == len(text)
+        or text[k].isspace()
+        or text[k] in _CLOSING
+        or text[k] in _CLAUSE_MARKS
+        or is_han(text[k])
+    )
     if k - i > 2:
         return None if ends and len(set(text[i:k])) == 1 else True
     if k == len(text) or text[k].isspace():
@@ -270,7 +278,23 @@ def _mixed_at_end(text: str, i: int) -> bool:
     k = _marks_end(text, i)
     if k - i < 3 or len(set(text[i:k])) == 1 or _garbled_after(text, k):
         return False
-    return k == len(text) or text[k].isspace() or text[k] in _CLOSING or is_han(text[k])
+    line = text[text.rfind("\n", 0, i) + 1 : i]
+    if line.count("“") > line.count("”"):
+        return False  # a quote left open before them: 。” lost as ?!?, not emphasis
+    return (
+        k == len(text)
+        or text[k].isspace()
+        or text[k] in _CLOSING
+        or text[k] in _CLAUSE_MARKS
+        or is_han(text[k])
+    )
+
+
+def _clause_after(text: str, i: int) -> bool:
+    """Whether a clause mark follows the marks from ``i`` (``大??,加強``): a person's
+    emphasis on a page without labels, a lost character on a farm's labelled one."""
+    k = _marks_end(text, i)
+    return k < len(text) and text[k] in _CLAUSE_MARKS
 
 
 def _marks_end(text: str, i: int) -> int:
@@ -303,7 +327,7 @@ def find_windows(text: str) -> list[_Window]:
             return True
         if labelled is None:
             labelled = "(" in text and (LABEL.search(text) or QLABEL.search(text)) is not None
-        return labelled and (plain or _garble_after_marks(text, i))
+        return labelled and (plain or _garble_after_marks(text, i) or _clause_after(text, i))
     for m in _SCAN.finditer(text):
         i = m.start()
         if i == 0:
@@ -319,6 +343,8 @@ def find_windows(text: str) -> list[_Window]:
                 continue
             elif (plain := _doubled(text, i)) is not None:
                 if searched(i, plain):
+                    # On a labelled page, marks before a clause mark are a lost character's.
+                    plain = plain or _clause_after(text, i)
                     found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
             elif _garbled_after(text, i + 1):
                 plain = _plainly_garbled_after(text, i + 1)
@@ -332,6 +358,7 @@ def find_windows(text: str) -> list[_Window]:
             continue
         if (plain := _doubled(text, i)) is not None:
             if searched(i, plain):
+                plain = plain or _clause_after(text, i)
                 found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
         elif _plainly_garbled_after(text, i) or _lone_letter_after(text, i):
             found.append(_Window(_left(text, i), _right(text, i + 1), False, True))
