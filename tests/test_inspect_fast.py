@@ -26,6 +26,7 @@ from zhmend.detect import (
     RESIDUE_CHARS,
     STRAY_RE,
     decide_script,
+    in_own_word,
     is_preposition,
     residue_chars,
 )
@@ -462,8 +463,13 @@ def _residue_chars_visiting_every_character(text: str) -> int:
             window = text[lo : i + 3]
             back = convert(convert(window, "t2s"), "s2t")
             if len(back) == len(window) and back[i - lo] != ch:
-                n += ch != "于" or is_preposition(text, i)
+                # 于 as a surname, and 后里 老么 (words traditional text writes so), are none.
+                n += is_preposition(text, i) if ch == "于" else not in_own_word(text, i)
     return n
+
+
+def test_residue_chars_passes_the_words_traditional_text_writes():
+    assert residue_chars("于后里") == _residue_chars_visiting_every_character("于后里")
 
 
 @settings(max_examples=300, deadline=None)
