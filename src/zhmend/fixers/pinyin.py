@@ -233,14 +233,13 @@ def _kept_as_written(
         # Glosses written by a person: none goes, and none is evidence of a farm.
         ctx.counts["pinyin_kept_lesson"] += verified
         return True
-    strays = "," in text and STRAY_RE.search(text) is not None
     if (verified > 1 and is_glossed(text, infos, ctx.scripts)) or (
-        not strays
-        and (
+        (
             _rare_characters(infos)
             or _about_pronunciation(text, infos, verified)
             or (verified <= FEW_GLOSSES and _writes_counterparts(text, infos))
         )
+        and not ("," in text and STRAY_RE.search(text))
     ):
         ctx.counts["pinyin_kept_gloss"] += verified
         return True

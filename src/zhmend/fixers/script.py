@@ -87,7 +87,8 @@ def _steered_chars() -> re.Pattern[str]:
 #: in 彰顯著 凸顯著 突顯著 盡顯著 ("showing", 彰显着), 著作 "a work" in 發揮著作用 起著作用
 #: ("playing a role"). Matched in the converted text; 著名 著称 著作权 after such a verb are
 #: the words themselves.
-_VERB_ZHE = re.compile("(?<=[彰凸突尽]显)著(?!名|称|作权)|(?<=挥|起)著(?=作用)")
+_VERB_ZHE = re.compile("著(?:(?<=[彰凸突尽]显著)(?!名|称|作权)|(?<=[挥起]著)(?=作用))")
+# (The literal first: a pattern opening with a look-behind is tried at every position.)
 
 
 def _verb_zhe(text: str, converted: str) -> str:
