@@ -9,11 +9,11 @@ from itertools import accumulate
 
 import regex
 
+from .. import scan
 from ..chars import HAN_CLASS, is_han
 from ..detect import STRAY_RE
 from ..edits import Edit
 from ..scan import JUNK
-from ..tables import traditional_only
 from .base import Context
 from .byte_shift.model import simplified, word_counts
 from .pinyin import _SYLLABLE
@@ -88,7 +88,7 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
             ctx.counts["junk_symbols"] += 1
     if dots and "[" in text and REFERENCE.search(text):
         dots = _outside_references(text, dots)
-    if dots and (edits or not _types_periods(text, ctx)) and _dots_injected(
+    if dots and (farm or edits or not _types_periods(text, ctx)) and _dots_injected(
         *_without(text, edits, dots)
     ):
         ctx.counts["junk_dots"] += len(dots)
@@ -99,29 +99,25 @@ def strip_injected_junk(text: str, ctx: Context) -> list[Edit]:
     return edits
 
 
-@lru_cache(maxsize=1)
-def _traditional() -> re.Pattern[str]:
-    """Characters only traditional text writes (of the Basic Multilingual Plane)."""
-    chars = sorted(c for c in traditional_only() if ord(c) <= 0xFFFF)
-    return re.compile(f"[{''.join(chars)}]")
-
-
 #: A dot after a Han character that ends a line or the text.
 _PERIOD = re.compile(f"(?<={HAN_CLASS})\\.[ \t]*(?:\n|\\Z)")
 
 
 def _types_periods(text: str, ctx: Context) -> bool:
     """Whether the page writes its periods as dots (正宗.教育部长也来过.): a dot ends a line
-    after a Han character, the page writes no 。, and shows no farm's hand (labels, doubled
-    or stray commas, traditional characters beside 于 并 后 么, or injected symbols, which
-    the caller checks): its dots between characters are periods too. A farm keeps its 。, or folds
-    it to a dot with its labels and strays beside."""
-    if "。" in text or _PERIOD.search(text) is None or ctx.counts["pinyin_labels"]:
+    after a Han character, the page writes no 。, and shows no farm's hand (doubled or
+    stray commas, traditional characters beside 于 并 后 么; the caller checks labels and
+    injected symbols): its dots between characters are periods too. A farm keeps its 。,
+    or folds it to a dot with its labels and strays beside."""
+    if "。" in text or _PERIOD.search(text) is None:
         return False
     if "," in text and STRAY_RE.search(text) is not None:
         return False
-    # Traditional characters beside 于 并 后 么: a per-character converter's page.
-    return not (any(c in text for c in "于并后么") and _traditional().search(text) is not None)
+    if not any(c in text for c in "于并后么"):
+        return True
+    # Traditional characters beside them: a per-character converter's page.
+    scripts = ctx.scripts if ctx.scripts is not None else scan.count_scripts(text)
+    return not scripts[0]
 
 
 def _outside_references(text: str, dots: list[int]) -> list[int]:
@@ -222,9 +218,7 @@ def _farm_run(run: str) -> bool:
 def _odd_symbol(run: str) -> bool:
     """Whether ``run`` holds a symbol that is neither an emoji nor one of the panels'
     (🕮 of ``⚠💲🕮``): people type runs of emoji and panel symbols together (海边🌊✨♡)."""
-    return _NOT_EMOJI.search(run) is not None and any(
-        _NOT_EMOJI.match(c) and c not in _decorative_symbols() for c in run
-    )
+    return any(_NOT_EMOJI.match(c) and c not in _decorative_symbols() for c in run)
 
 
 #: The longest word looked for across a dot.

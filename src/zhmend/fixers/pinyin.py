@@ -247,9 +247,8 @@ def _kept_as_written(
 
 
 #: Labels a page that writes 於 並 後 麼 may gloss as a person does (單(shàn)田芳…出生於,
-#: :func:`_writes_counterparts`):
-#: a per-character converter leaves 于 并 后 么 as they are, so no farm page seen writes
-#: them, and a farm labels densely.
+#: :func:`_writes_counterparts`): a per-character converter leaves 于 并 后 么 as they
+#: are, so no farm page seen writes them, and a farm labels densely.
 FEW_GLOSSES = 3
 
 

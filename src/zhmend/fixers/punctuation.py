@@ -161,7 +161,7 @@ def repair_punctuation(text: str, ctx: Context) -> list[Edit]:
 
 
 #: Characters without which a text has no verbatim span (:func:`verbatim.spans`).
-_VERBATIM_SIGNS = "`~\"',["
+_VERBATIM_SIGNS = "`\"',["
 
 
 def _repair(text: str, ctx: Context, farm: bool) -> list[Edit]:

@@ -31,13 +31,11 @@ _STRING = re.compile(r"""[rRbBuUfF]{0,2}("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'
 _OPENS_CODE = re.compile(r"(?:[=(\[{]|\b(?:LIKE|IN|VALUES|like|in))[ \t]*\Z")
 _FURTHER = re.compile(r"[,:][ \t]*\Z")
 #: A reference of GB/T 7714, by its document type code (``[J]`` a journal, ``[M]`` a book,
-#: ``[EB/OL]`` a web page): its line is the author's typed citation (张三.经济研究[J].经济
-#: 学报,2019,12(3):45-67.), ASCII marks and all.
-#: The code stands after a title and before the source, a full stop or ``//`` after it
-#: and a year after that (经济研究[J].经济学报,2019): quiz options and answers ([A]上海,
-#: 选[D].理由) and tags ([N]) are no references. A line is taken whole when it opens with
-#: the author (``[1]`` or ``1.`` before it, a full stop after): a line of prose quoting a
-#: reference is mended as prose.
+#: ``[EB/OL]`` a web page) after a title, with a full stop or ``//`` and then a year after
+#: it (张三.经济研究[J].经济学报,2019,12(3):45-67.): quiz options and answers ([A]上海,
+#: 选[D].理由) and tags ([N]) are none. Its line is kept whole, ASCII marks and all, when
+#: it opens with the author (``[1]`` or ``1.`` before, a full stop after): a line of prose
+#: quoting a reference is mended as prose.
 _TYPE_CODE = (
     r"(?<=[^\s\[])\[(?:[JMCDNRSPGKAZ]|EB|DB|CP|EB/OL|J/OL|M/OL|N/OL|DB/OL)\]"
     r"(?=(?:\.|//)[^\n]{0,60}?(?:19|20)\d\d)"

@@ -247,16 +247,15 @@ def _discover_dir(
     files = _walk_files(root)
     shards: list[Shard] = []
     txt: list[Path] = []
+    left_out = [] if skipped is None else skipped
     for p in files:
         found = detect(str(p))
-        if fmt is not None and (found is None or found[0] != fmt):
-            if fmt != "txt" or found is not None:
-                if skipped is not None:
-                    skipped.append(str(p))
-                continue
-        elif found is None:
-            if skipped is not None:
-                skipped.append(str(p))
+        if fmt is None:
+            left = found is None
+        else:  # a forced format: a file of no known kind is read as text with txt
+            left = found[0] != fmt if found is not None else fmt != "txt"
+        if left:
+            left_out.append(str(p))
             continue
         kind = fmt or found[0]
         if kind == "txt":
@@ -270,7 +269,5 @@ def _discover_dir(
         name = f"{root.name or 'txt'}.txt-{i // TXT_FILES_PER_SHARD:05d}"
         shards.append(Shard(name, "txt", "none", tuple(map(str, group)), str(root)))
     if not shards:
-        raise InputError(
-            f"{root}: no .jsonl, .ndjson, .jsonl.gz, .jsonl.zst, .parquet or .txt files in it"
-        )
+        raise InputError(f"{root}: no {', '.join(_SUFFIXES)} files in it")
     return shards

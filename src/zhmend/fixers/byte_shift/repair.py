@@ -257,13 +257,7 @@ def _doubled(text: str, i: int) -> bool | None:
         return None
     if _garbled_after(text, k):
         return True
-    ends = (
-        k == len(text)
-        or text[k].isspace()
-        or text[k] in _CLOSING
-        or text[k] in _CLAUSE_MARKS
-        or is_han(text[k])
-    )
+    ends = _ends_clause(text, k)
     if k - i > 2:
         return None if ends and len(set(text[i:k])) == 1 else True
     if k == len(text) or text[k].isspace():
@@ -281,6 +275,12 @@ def _mixed_at_end(text: str, i: int) -> bool:
     line = text[text.rfind("\n", 0, i) + 1 : i]
     if line.count("“") > line.count("”"):
         return False  # a quote left open before them: 。” lost as ?!?, not emphasis
+    return _ends_clause(text, k)
+
+
+def _ends_clause(text: str, k: int) -> bool:
+    """Whether marks ending at ``k`` end a clause: the text ends, or a space, a closing
+    bracket or quote, a clause mark or a Han character follows."""
     return (
         k == len(text)
         or text[k].isspace()
@@ -321,13 +321,20 @@ def find_windows(text: str) -> list[_Window]:
     found: list[_Window] = []
     labelled: bool | None = None  # whether the page holds a label: looked for once, if asked
 
-    def searched(i: int, plain: bool) -> bool:
+    def searched(i: int, plain: bool) -> bool | None:
+        """Whether the doubled marks at ``i`` are searched, and as plainly garbled (on a
+        labelled page, marks before a clause mark are a lost character's); None: not."""
         nonlocal labelled
         if plain and not _mixed_at_end(text, i):
             return True
         if labelled is None:
             labelled = "(" in text and (LABEL.search(text) or QLABEL.search(text)) is not None
-        return labelled and (plain or _garble_after_marks(text, i) or _clause_after(text, i))
+        if not labelled:
+            return None
+        clause = _clause_after(text, i)
+        if plain or clause:
+            return True
+        return False if _garble_after_marks(text, i) else None
     for m in _SCAN.finditer(text):
         i = m.start()
         if i == 0:
@@ -342,9 +349,7 @@ def find_windows(text: str) -> list[_Window]:
             elif not (is_han(text[i - 1]) or text[i - 1] == ")"):
                 continue
             elif (plain := _doubled(text, i)) is not None:
-                if searched(i, plain):
-                    # On a labelled page, marks before a clause mark are a lost character's.
-                    plain = plain or _clause_after(text, i)
+                if (plain := searched(i, plain)) is not None:
                     found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
             elif _garbled_after(text, i + 1):
                 plain = _plainly_garbled_after(text, i + 1)
@@ -357,8 +362,7 @@ def find_windows(text: str) -> list[_Window]:
         if i == 0 or not (is_han(text[i - 1]) or _label_before(text, i) is not None):
             continue
         if (plain := _doubled(text, i)) is not None:
-            if searched(i, plain):
-                plain = plain or _clause_after(text, i)
+            if (plain := searched(i, plain)) is not None:
                 found.append(_Window(_left(text, i), _right(text, i + 1), False, plain))
         elif _plainly_garbled_after(text, i) or _lone_letter_after(text, i):
             found.append(_Window(_left(text, i), _right(text, i + 1), False, True))
